@@ -1,0 +1,236 @@
+package dev.dbpool.testsupport;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.postgresql.PostgreSQLContainer;
+
+/**
+ * The PostgreSQL server the tests talk to, found once per JVM.
+ * <p>
+ * In order: the server named by {@code DBPOOL_TEST_JDBC_URL} (with {@code DBPOOL_TEST_USERNAME}
+ * and {@code DBPOOL_TEST_PASSWORD}); a local server on 127.0.0.1:5432 as {@code postgres}; a
+ * Testcontainers PostgreSQL where Docker runs. Where none answers, {@link #get()} throws, so a
+ * database test fails with instructions instead of skipping. The tests run in a database of their
+ * own, {@value #DATABASE}, created on first use; the user must be a superuser, because tests
+ * create roles and limits.
+ */
+public final class TestDatabase {
+
+	/** The database the tests use, created if missing. */
+	public static final String DATABASE = "dbpool_test";
+
+	private static final String LOCAL_URL = "jdbc:postgresql://127.0.0.1:5432/postgres";
+
+	private static final String HOW_TO_GET_ONE = """
+			No PostgreSQL server for the database tests.
+			Tried: %s
+			Get one in any of these ways:
+			  - start the local server: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start
+			    (superuser 'postgres' with trust authentication on 127.0.0.1:5432)
+			  - start Docker, so the tests start a Testcontainers PostgreSQL (postgres:15-alpine)
+			  - point the tests at a server: DBPOOL_TEST_JDBC_URL=jdbc:postgresql://host:5432/postgres
+			    DBPOOL_TEST_USERNAME=<superuser> DBPOOL_TEST_PASSWORD=<password>""";
+
+	private static TestDatabase instance;
+
+	private static IllegalStateException failure;
+
+	private final String host;
+
+	private final int port;
+
+	private final String username;
+
+	private final String password;
+
+	private final String origin;
+
+	private TestDatabase(String host, int port, String username, String password, String origin) {
+		this.host = host;
+		this.port = port;
+		this.username = username;
+		this.password = password;
+		this.origin = origin;
+	}
+
+	/**
+	 * Return the test server, finding it on first use.
+	 * @return the server
+	 * @throws IllegalStateException if no server can be found, with instructions to get one
+	 */
+	public static synchronized TestDatabase get() {
+		if (instance == null) {
+			if (failure != null) {
+				throw failure;
+			}
+			try {
+				instance = find();
+				instance.createDatabaseIfMissing();
+			}
+			catch (IllegalStateException ex) {
+				failure = ex;
+				throw ex;
+			}
+		}
+		return instance;
+	}
+
+	private static TestDatabase find() {
+		StringBuilder tried = new StringBuilder();
+		String configured = System.getenv("DBPOOL_TEST_JDBC_URL");
+		if (configured != null && !configured.isBlank()) {
+			String user = envOr("DBPOOL_TEST_USERNAME", "postgres");
+			String password = envOr("DBPOOL_TEST_PASSWORD", "");
+			String problem = probe(configured, user, password);
+			if (problem == null) {
+				return fromUrl(configured, user, password, "DBPOOL_TEST_JDBC_URL");
+			}
+			throw new IllegalStateException(
+					HOW_TO_GET_ONE.formatted("DBPOOL_TEST_JDBC_URL=" + configured + " (" + problem + ")"));
+		}
+		String problem = probe(LOCAL_URL, "postgres", "");
+		if (problem == null) {
+			return new TestDatabase("127.0.0.1", 5432, "postgres", "", "local server on 127.0.0.1:5432");
+		}
+		tried.append("local server ").append(LOCAL_URL).append(" (").append(problem).append(")");
+		boolean docker;
+		try {
+			docker = DockerClientFactory.instance().isDockerAvailable();
+		}
+		catch (Throwable ex) {
+			docker = false;
+		}
+		if (!docker) {
+			tried.append("; Docker for Testcontainers (not available)");
+			throw new IllegalStateException(HOW_TO_GET_ONE.formatted(tried));
+		}
+		PostgreSQLContainer container = new PostgreSQLContainer("postgres:15-alpine").withDatabaseName("postgres")
+			.withUsername("postgres")
+			.withPassword("postgres");
+		container.start();
+		Runtime.getRuntime().addShutdownHook(new Thread(container::stop, "dbpool-test-postgres-stop"));
+		return new TestDatabase(container.getHost(), container.getMappedPort(5432), "postgres", "postgres",
+				"Testcontainers " + container.getDockerImageName());
+	}
+
+	private static TestDatabase fromUrl(String url, String user, String password, String origin) {
+		Properties parsed = org.postgresql.Driver.parseURL(url, null);
+		if (parsed == null) {
+			throw new IllegalStateException(origin + " is not a PostgreSQL JDBC URL: " + url);
+		}
+		String host = parsed.getProperty("PGHOST", "localhost").split(",")[0];
+		int port = Integer.parseInt(parsed.getProperty("PGPORT", "5432").split(",")[0]);
+		return new TestDatabase(host, port, user, password, origin);
+	}
+
+	private static String envOr(String name, String fallback) {
+		String value = System.getenv(name);
+		return (value != null) ? value : fallback;
+	}
+
+	private static String probe(String url, String user, String password) {
+		Properties props = credentials(user, password);
+		props.setProperty("connectTimeout", "3");
+		try (Connection connection = DriverManager.getConnection(url, props)) {
+			return null;
+		}
+		catch (SQLException ex) {
+			return ex.getMessage();
+		}
+	}
+
+	private static Properties credentials(String user, String password) {
+		Properties props = new Properties();
+		props.setProperty("user", user);
+		props.setProperty("password", password);
+		return props;
+	}
+
+	private void createDatabaseIfMissing() {
+		try (Connection connection = DriverManager.getConnection(jdbcUrl("postgres"),
+				credentials(this.username, this.password)); Statement statement = connection.createStatement()) {
+			try (ResultSet rs = statement
+				.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + DATABASE + "'")) {
+				if (rs.next()) {
+					return;
+				}
+			}
+			statement.execute("CREATE DATABASE " + DATABASE);
+		}
+		catch (SQLException ex) {
+			if (!"42P04".equals(ex.getSQLState())) { // created meanwhile by another JVM
+				throw new IllegalStateException("Could not create database " + DATABASE + " on " + this.origin
+						+ " (the test user must be a superuser): " + ex.getMessage(), ex);
+			}
+		}
+	}
+
+	/**
+	 * Return the JDBC URL of the tests' database.
+	 * @return the JDBC URL
+	 */
+	public String jdbcUrl() {
+		return jdbcUrl(DATABASE);
+	}
+
+	/**
+	 * Return the JDBC URL of a database on the test server.
+	 * @param database the database name
+	 * @return the JDBC URL
+	 */
+	public String jdbcUrl(String database) {
+		return "jdbc:postgresql://" + this.host + ":" + this.port + "/" + database;
+	}
+
+	public String host() {
+		return this.host;
+	}
+
+	public int port() {
+		return this.port;
+	}
+
+	/**
+	 * Return the superuser's name.
+	 * @return the user name
+	 */
+	public String username() {
+		return this.username;
+	}
+
+	public String password() {
+		return this.password;
+	}
+
+	/**
+	 * Open a new superuser connection (outside any pool) to the tests' database, for set-up and
+	 * for looking at the server side ({@code pg_stat_activity}, roles, limits).
+	 * @return a new connection; the caller closes it
+	 * @throws SQLException if the server refuses
+	 */
+	public Connection connect() throws SQLException {
+		return DriverManager.getConnection(jdbcUrl(), credentials(this.username, this.password));
+	}
+
+	/**
+	 * Return {@code spring.datasource.*} properties pointing at the tests' database, for
+	 * {@code withPropertyValues} or {@code @SpringBootTest(properties = …)}.
+	 * @return the properties as {@code key=value} strings
+	 */
+	public String[] dataSourceProperties() {
+		return new String[] { "spring.datasource.url=" + jdbcUrl(), "spring.datasource.username=" + this.username,
+				"spring.datasource.password=" + this.password };
+	}
+
+	@Override
+	public String toString() {
+		return this.origin;
+	}
+
+}
