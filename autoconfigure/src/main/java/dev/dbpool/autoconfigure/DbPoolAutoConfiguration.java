@@ -1,0 +1,92 @@
+package dev.dbpool.autoconfigure;
+
+import javax.sql.DataSource;
+import javax.sql.XADataSource;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.dbpool.diagnostics.Secrets;
+import dev.dbpool.pool.PoolSettings;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceProperties;
+import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
+
+/**
+ * {@link EnableAutoConfiguration Auto-configuration} of the application's {@link DataSource}: a
+ * HikariCP pool for PostgreSQL, built from {@code app.db.pool.*} and tuned for it.
+ * <p>
+ * The connection (URL, user name, password) comes from a {@link JdbcConnectionDetails} bean where
+ * there is one (a Testcontainers or Docker Compose service connection), else from
+ * {@code spring.datasource.*}. {@code spring.datasource.hikari.*} still applies to every HikariCP
+ * setting db-pool does not own; for a setting it does own, it must agree with
+ * {@code app.db.pool.*}. Backs off when the application defines its own {@code DataSource}, when
+ * {@code app.db.pool.enabled=false}, and when {@code spring.datasource.type} names another pool:
+ * Spring Boot's own auto-configuration then applies as usual.
+ *
+ * @author db-pool
+ * @since 0.1.0
+ */
+@AutoConfiguration(before = DataSourceAutoConfiguration.class)
+@ConditionalOnClass({ HikariDataSource.class, DataSourceProperties.class, org.postgresql.Driver.class })
+@ConditionalOnBooleanProperty(name = "app.db.pool.enabled", matchIfMissing = true)
+@ConditionalOnMissingBean(type = "io.r2dbc.spi.ConnectionFactory")
+@EnableConfigurationProperties({ DbPoolProperties.class, DataSourceProperties.class })
+public final class DbPoolAutoConfiguration {
+
+	private static final Log logger = LogFactory.getLog(DbPoolAutoConfiguration.class);
+
+	@Bean
+	@ConditionalOnMissingBean({ DataSource.class, XADataSource.class })
+	@ConditionalOnProperty(name = "spring.datasource.type", havingValue = "com.zaxxer.hikari.HikariDataSource",
+			matchIfMissing = true)
+	HikariDataSource dataSource(DbPoolProperties properties, DataSourceProperties dataSourceProperties,
+			ObjectProvider<JdbcConnectionDetails> connectionDetails, Environment environment) {
+		HikariDataSource dataSource = new HikariDataSource();
+		JdbcConnectionDetails details = connectionDetails.getIfAvailable();
+		if (details == null) {
+			dataSource.setJdbcUrl(dataSourceProperties.determineUrl());
+			dataSource.setUsername(dataSourceProperties.determineUsername());
+			dataSource.setPassword(dataSourceProperties.determinePassword());
+			dataSource.setDriverClassName(dataSourceProperties.determineDriverClassName());
+		}
+		// As in Spring Boot: spring.datasource.hikari.* binds onto the pool...
+		Binder.get(environment).bind("spring.datasource.hikari", Bindable.ofInstance(dataSource));
+		if (details != null) {
+			// ...and a service connection wins over it.
+			dataSource.setJdbcUrl(details.getJdbcUrl());
+			dataSource.setUsername(details.getUsername());
+			dataSource.setPassword(details.getPassword());
+			dataSource.setDriverClassName(details.getDriverClassName());
+		}
+		PoolSettingsResolver resolver = new PoolSettingsResolver(properties, environment, dataSource);
+		PoolSettings settings = resolver.resolve();
+		settings.applyTo(dataSource);
+		if (resolver.isPostgresql()) {
+			settings.applyPostgresSettingsTo(dataSource);
+		}
+		else {
+			logger.info("db-pool: " + Secrets.maskUrl(dataSource.getJdbcUrl())
+					+ " is not a PostgreSQL URL; PostgreSQL driver and session settings are not applied");
+		}
+		if (logger.isInfoEnabled()) {
+			logger.info("db-pool: pool '" + settings.poolName() + "' for " + Secrets.maskUrl(dataSource.getJdbcUrl())
+					+ ": " + settings.summary());
+		}
+		return dataSource;
+	}
+
+}

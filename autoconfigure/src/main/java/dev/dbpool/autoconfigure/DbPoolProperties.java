@@ -1,0 +1,277 @@
+package dev.dbpool.autoconfigure;
+
+import java.time.Duration;
+
+import dev.dbpool.pool.PoolProfile;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Configuration properties of the db-pool starter: the HikariCP pool and the PostgreSQL session
+ * settings of every connection in it.
+ * <p>
+ * Connection settings (URL, user name, password) stay under {@code spring.datasource.*}. Where a
+ * setting here is also given under {@code spring.datasource.hikari.*} or in the JDBC URL, the two
+ * must agree, or start-up fails naming both.
+ *
+ * @author db-pool
+ * @since 0.1.0
+ */
+@ConfigurationProperties("app.db.pool")
+public class DbPoolProperties {
+
+	/**
+	 * Whether db-pool builds and tunes the application's DataSource. When false, Spring Boot's
+	 * own DataSource auto-configuration applies unchanged.
+	 */
+	private boolean enabled = true;
+
+	/**
+	 * Preset for a kind of workload, applied first; any setting given explicitly wins over it.
+	 */
+	private @Nullable PoolProfile profile;
+
+	/**
+	 * Largest number of connections the pool opens (HikariCP maximumPoolSize).
+	 */
+	private int maxConnections = 20;
+
+	/**
+	 * Number of idle connections the pool keeps open (HikariCP minimumIdle).
+	 */
+	private int minConnections = 5;
+
+	/**
+	 * Longest time a caller waits for a pooled connection before getting an error (HikariCP
+	 * connectionTimeout). At least 250ms.
+	 */
+	private Duration acquireTimeout = Duration.ofSeconds(10);
+
+	/**
+	 * Time after which a connection idle above min-connections is closed (HikariCP
+	 * idleTimeout). 0 keeps idle connections; otherwise at least 10s and below max-lifetime.
+	 */
+	private Duration idleTimeout = Duration.ofMinutes(10);
+
+	/**
+	 * Longest time a connection stays in the pool before it is retired and replaced (HikariCP
+	 * maxLifetime). 0 for no limit; otherwise at least 30s.
+	 */
+	private Duration maxLifetime = Duration.ofMinutes(30);
+
+	/**
+	 * How often an idle connection is tested, so that firewalls and the server do not drop it
+	 * (HikariCP keepaliveTime). 0 to switch off; otherwise at least 30s and below max-lifetime.
+	 */
+	private Duration keepaliveTime = Duration.ofMinutes(2);
+
+	/**
+	 * Longest time a connection's liveness test may take (HikariCP validationTimeout). At least
+	 * 250ms and below acquire-timeout; when not set, it is lowered to half the acquire-timeout
+	 * if that is shorter.
+	 */
+	private Duration validationTimeout = Duration.ofSeconds(5);
+
+	/**
+	 * Time a connection may be out of the pool before it is reported as a possible leak
+	 * (HikariCP leakDetectionThreshold). 0 to switch off; otherwise at least 2s and at most
+	 * max-lifetime.
+	 */
+	private Duration leakDetectionThreshold = Duration.ZERO;
+
+	/**
+	 * Longest time to open a new connection: the TCP connect and the start-up handshake with
+	 * the server (driver connectTimeout and loginTimeout). Whole seconds, at least 1s.
+	 */
+	private Duration connectTimeout = Duration.ofSeconds(10);
+
+	/**
+	 * Longest time the driver waits for the server to answer on an open connection (driver
+	 * socketTimeout), so that a dead network never hangs a thread. Whole seconds; 0 derives it
+	 * as statement-timeout plus 5s, or no limit when there is no statement timeout.
+	 */
+	private Duration socketTimeout = Duration.ZERO;
+
+	/**
+	 * Longest time the server runs one statement before cancelling it (PostgreSQL
+	 * statement_timeout), set in each connection's start-up. 0 for no limit.
+	 */
+	private Duration statementTimeout = Duration.ofSeconds(30);
+
+	/**
+	 * Longest time a session may sit idle inside an open transaction before the server ends it
+	 * (PostgreSQL idle_in_transaction_session_timeout). 0 for no limit.
+	 */
+	private Duration idleInTransactionTimeout = Duration.ofMinutes(5);
+
+	/**
+	 * Longest time a statement waits for a lock (PostgreSQL lock_timeout). When not set, the
+	 * server's setting applies; 0 for no limit.
+	 */
+	private @Nullable Duration lockTimeout;
+
+	/**
+	 * Number of prepared statements the driver caches per connection (driver
+	 * preparedStatementCacheQueries). 0 to switch off.
+	 */
+	private int statementCacheSize = 128;
+
+	/**
+	 * Name the connections carry on the server (PostgreSQL application_name), so that
+	 * pg_stat_activity shows whose they are. Defaults to spring.application.name. At most 63
+	 * characters.
+	 */
+	private @Nullable String applicationName;
+
+	/**
+	 * Name of the pool in logs, thread names and the pool tag of the hikaricp.* meters
+	 * (HikariCP poolName). Defaults to the application name followed by "-pool".
+	 */
+	private @Nullable String poolName;
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public @Nullable PoolProfile getProfile() {
+		return this.profile;
+	}
+
+	public void setProfile(@Nullable PoolProfile profile) {
+		this.profile = profile;
+	}
+
+	public int getMaxConnections() {
+		return this.maxConnections;
+	}
+
+	public void setMaxConnections(int maxConnections) {
+		this.maxConnections = maxConnections;
+	}
+
+	public int getMinConnections() {
+		return this.minConnections;
+	}
+
+	public void setMinConnections(int minConnections) {
+		this.minConnections = minConnections;
+	}
+
+	public Duration getAcquireTimeout() {
+		return this.acquireTimeout;
+	}
+
+	public void setAcquireTimeout(Duration acquireTimeout) {
+		this.acquireTimeout = acquireTimeout;
+	}
+
+	public Duration getIdleTimeout() {
+		return this.idleTimeout;
+	}
+
+	public void setIdleTimeout(Duration idleTimeout) {
+		this.idleTimeout = idleTimeout;
+	}
+
+	public Duration getMaxLifetime() {
+		return this.maxLifetime;
+	}
+
+	public void setMaxLifetime(Duration maxLifetime) {
+		this.maxLifetime = maxLifetime;
+	}
+
+	public Duration getKeepaliveTime() {
+		return this.keepaliveTime;
+	}
+
+	public void setKeepaliveTime(Duration keepaliveTime) {
+		this.keepaliveTime = keepaliveTime;
+	}
+
+	public Duration getValidationTimeout() {
+		return this.validationTimeout;
+	}
+
+	public void setValidationTimeout(Duration validationTimeout) {
+		this.validationTimeout = validationTimeout;
+	}
+
+	public Duration getLeakDetectionThreshold() {
+		return this.leakDetectionThreshold;
+	}
+
+	public void setLeakDetectionThreshold(Duration leakDetectionThreshold) {
+		this.leakDetectionThreshold = leakDetectionThreshold;
+	}
+
+	public Duration getConnectTimeout() {
+		return this.connectTimeout;
+	}
+
+	public void setConnectTimeout(Duration connectTimeout) {
+		this.connectTimeout = connectTimeout;
+	}
+
+	public Duration getSocketTimeout() {
+		return this.socketTimeout;
+	}
+
+	public void setSocketTimeout(Duration socketTimeout) {
+		this.socketTimeout = socketTimeout;
+	}
+
+	public Duration getStatementTimeout() {
+		return this.statementTimeout;
+	}
+
+	public void setStatementTimeout(Duration statementTimeout) {
+		this.statementTimeout = statementTimeout;
+	}
+
+	public Duration getIdleInTransactionTimeout() {
+		return this.idleInTransactionTimeout;
+	}
+
+	public void setIdleInTransactionTimeout(Duration idleInTransactionTimeout) {
+		this.idleInTransactionTimeout = idleInTransactionTimeout;
+	}
+
+	public @Nullable Duration getLockTimeout() {
+		return this.lockTimeout;
+	}
+
+	public void setLockTimeout(@Nullable Duration lockTimeout) {
+		this.lockTimeout = lockTimeout;
+	}
+
+	public int getStatementCacheSize() {
+		return this.statementCacheSize;
+	}
+
+	public void setStatementCacheSize(int statementCacheSize) {
+		this.statementCacheSize = statementCacheSize;
+	}
+
+	public @Nullable String getApplicationName() {
+		return this.applicationName;
+	}
+
+	public void setApplicationName(@Nullable String applicationName) {
+		this.applicationName = applicationName;
+	}
+
+	public @Nullable String getPoolName() {
+		return this.poolName;
+	}
+
+	public void setPoolName(@Nullable String poolName) {
+		this.poolName = poolName;
+	}
+
+}

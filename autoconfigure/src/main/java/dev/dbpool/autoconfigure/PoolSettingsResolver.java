@@ -1,0 +1,405 @@
+package dev.dbpool.autoconfigure;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.function.Function;
+
+import com.zaxxer.hikari.HikariConfig;
+import dev.dbpool.diagnostics.ConfiguredValue;
+import dev.dbpool.diagnostics.InvalidDbPoolConfigurationException;
+import dev.dbpool.pool.JdbcUrls;
+import dev.dbpool.pool.PoolProfile;
+import dev.dbpool.pool.PoolSettings;
+import dev.dbpool.pool.PostgresStartupOptions;
+import org.jspecify.annotations.Nullable;
+import org.postgresql.PGProperty;
+
+import org.springframework.boot.context.properties.source.ConfigurationProperty;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.boot.origin.Origin;
+import org.springframework.boot.origin.SystemEnvironmentOrigin;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.Environment;
+import org.springframework.core.env.PropertySource;
+import org.springframework.core.env.StandardEnvironment;
+
+/**
+ * Resolves {@link DbPoolProperties} into {@link PoolSettings}: for each setting, the value given
+ * explicitly (under {@code app.db.pool.*}, an environment alias, {@code spring.datasource.hikari.*}
+ * or a JDBC URL parameter; names that disagree fail), else the profile's preset, else the
+ * default; then checks every value against what HikariCP and the driver accept, so the pool is
+ * never silently different from what was asked for.
+ *
+ * @author db-pool
+ */
+final class PoolSettingsResolver {
+
+	private static final String PREFIX = "app.db.pool.";
+
+	private static final String HIKARI = "spring.datasource.hikari.";
+
+	private static final String DRIVER_PROPERTIES = HIKARI + "data-source-properties.";
+
+	private static final Duration HIKARI_TIMEOUT_FLOOR = Duration.ofMillis(250);
+
+	private static final int MAX_APPLICATION_NAME_LENGTH = 63;
+
+	private final DbPoolProperties properties;
+
+	private final Environment environment;
+
+	private final Iterable<ConfigurationPropertySource> sources;
+
+	private final HikariConfig hikari;
+
+	private final boolean postgresql;
+
+	private final Properties urlParameters;
+
+	private final Map<String, String> startupOptions;
+
+	private final String startupOptionsSource;
+
+	/**
+	 * Create a resolver.
+	 * @param properties the bound properties
+	 * @param environment the environment they were bound from, to tell what was set and where
+	 * @param hikari the pool's configuration, with {@code spring.datasource.hikari.*} and the
+	 * JDBC URL applied
+	 */
+	PoolSettingsResolver(DbPoolProperties properties, Environment environment, HikariConfig hikari) {
+		this.properties = properties;
+		this.environment = environment;
+		this.sources = ConfigurationPropertySources.get(environment);
+		this.hikari = hikari;
+		String url = Objects.requireNonNullElse(hikari.getJdbcUrl(), "");
+		this.postgresql = JdbcUrls.isPostgresql(url);
+		Properties parsed = this.postgresql ? org.postgresql.Driver.parseURL(url, null) : null;
+		this.urlParameters = (parsed != null) ? parsed : new Properties();
+		String urlOptions = this.urlParameters.getProperty(PostgresStartupOptions.PROPERTY);
+		String driverOptions = hikari.getDataSourceProperties().getProperty(PostgresStartupOptions.PROPERTY);
+		// A URL parameter overrides a driver property, so the URL's options are the ones in effect.
+		this.startupOptions = PostgresStartupOptions.parse((urlOptions != null) ? urlOptions : driverOptions);
+		this.startupOptionsSource = (urlOptions != null) ? "options parameter of the JDBC URL"
+				: DRIVER_PROPERTIES + PostgresStartupOptions.PROPERTY;
+	}
+
+	/**
+	 * Whether the pool's URL is a PostgreSQL one, so that driver and server settings apply.
+	 * @return whether it is PostgreSQL
+	 */
+	boolean isPostgresql() {
+		return this.postgresql;
+	}
+
+	PoolSettings resolve() {
+		PoolProfile profile = this.properties.getProfile();
+		Value<Integer> max = resolve("max-connections", this.properties.getMaxConnections(),
+				(profile != null) ? profile.getMaxConnections() : null,
+				hikari("maximum-pool-size", HikariConfig::getMaximumPoolSize));
+		Value<Integer> min = resolve("min-connections", this.properties.getMinConnections(),
+				(profile != null) ? profile.getMinConnections() : null,
+				hikari("minimum-idle", HikariConfig::getMinimumIdle));
+		Value<Duration> acquire = resolve("acquire-timeout", this.properties.getAcquireTimeout(),
+				(profile != null) ? profile.getAcquireTimeout() : null,
+				hikari("connection-timeout", (c) -> Duration.ofMillis(c.getConnectionTimeout())));
+		Value<Duration> idle = resolve("idle-timeout", this.properties.getIdleTimeout(),
+				(profile != null) ? profile.getIdleTimeout() : null,
+				hikari("idle-timeout", (c) -> Duration.ofMillis(c.getIdleTimeout())));
+		Value<Duration> lifetime = resolve("max-lifetime", this.properties.getMaxLifetime(),
+				(profile != null) ? profile.getMaxLifetime() : null,
+				hikari("max-lifetime", (c) -> Duration.ofMillis(c.getMaxLifetime())));
+		Value<Duration> keepalive = resolve("keepalive-time", this.properties.getKeepaliveTime(), null,
+				hikari("keepalive-time", (c) -> Duration.ofMillis(c.getKeepaliveTime())));
+		Value<Duration> validation = resolve("validation-timeout", this.properties.getValidationTimeout(), null,
+				hikari("validation-timeout", (c) -> Duration.ofMillis(c.getValidationTimeout())));
+		Value<Duration> leak = resolve("leak-detection-threshold", this.properties.getLeakDetectionThreshold(), null,
+				hikari("leak-detection-threshold", (c) -> Duration.ofMillis(c.getLeakDetectionThreshold())));
+		Value<Duration> connect = resolve("connect-timeout", this.properties.getConnectTimeout(), null,
+				driver(PGProperty.CONNECT_TIMEOUT, (s) -> Duration.ofSeconds(Long.parseLong(s))));
+		Value<Duration> socket = resolve("socket-timeout", this.properties.getSocketTimeout(), null,
+				driver(PGProperty.SOCKET_TIMEOUT, (s) -> Duration.ofSeconds(Long.parseLong(s))));
+		Value<Duration> statement = resolve("statement-timeout", this.properties.getStatementTimeout(),
+				(profile != null) ? profile.getStatementTimeout() : null, startupOption("statement_timeout"));
+		Value<Duration> idleInTransaction = resolve("idle-in-transaction-timeout",
+				this.properties.getIdleInTransactionTimeout(), null,
+				startupOption("idle_in_transaction_session_timeout"));
+		Value<Duration> lock = resolve("lock-timeout", this.properties.getLockTimeout(), null,
+				startupOption("lock_timeout"));
+		Value<Integer> cache = resolve("statement-cache-size", this.properties.getStatementCacheSize(), null,
+				driver(PGProperty.PREPARED_STATEMENT_CACHE_QUERIES, Integer::valueOf));
+		Value<String> applicationName = resolve("application-name", this.properties.getApplicationName(), null,
+				driver(PGProperty.APPLICATION_NAME, Function.identity()));
+		applicationName = (applicationName.value != null) ? applicationName : derivedApplicationName();
+		Value<String> poolName = resolve("pool-name", this.properties.getPoolName(), null,
+				hikari("pool-name", HikariConfig::getPoolName));
+
+		checkAtLeast(max, 1);
+		checkAtLeast(min, 0);
+		if (min.value > max.value) {
+			throw InvalidDbPoolConfigurationException.invalid(min.where, max.where,
+					"at most max-connections (" + max.value + ")");
+		}
+		checkAtLeast(acquire, HIKARI_TIMEOUT_FLOOR, "at least 250ms (HikariCP's floor), e.g. 10s");
+		validation = validationTimeout(validation, acquire);
+		checkZeroOrAtLeast(lifetime, Duration.ofSeconds(30), "0 (no limit) or at least 30s, e.g. 30m");
+		checkZeroOrAtLeast(idle, Duration.ofSeconds(10), "0 (keep idle connections) or at least 10s, e.g. 10m");
+		if (isPositive(lifetime) && isPositive(idle) && idle.value.plusSeconds(1).compareTo(lifetime.value) > 0) {
+			throw InvalidDbPoolConfigurationException.invalid(idle.where, lifetime.where,
+					"at least 1s shorter than max-lifetime (" + PoolSettings.format(lifetime.value) + ")");
+		}
+		checkZeroOrAtLeast(keepalive, Duration.ofSeconds(30), "0 (off) or at least 30s, e.g. 2m");
+		if (isPositive(lifetime) && isPositive(keepalive) && keepalive.value.compareTo(lifetime.value) >= 0) {
+			throw InvalidDbPoolConfigurationException.invalid(keepalive.where, lifetime.where,
+					"shorter than max-lifetime (" + PoolSettings.format(lifetime.value) + ")");
+		}
+		checkZeroOrAtLeast(leak, Duration.ofSeconds(2), "0 (off) or at least 2s, e.g. 30s");
+		if (isPositive(lifetime) && isPositive(leak) && leak.value.compareTo(lifetime.value) > 0) {
+			throw InvalidDbPoolConfigurationException.invalid(leak.where, lifetime.where,
+					"at most max-lifetime (" + PoolSettings.format(lifetime.value) + ")");
+		}
+		checkWholeSeconds(connect, false);
+		checkWholeSeconds(socket, true);
+		checkAtLeast(statement, Duration.ZERO, "0 (no limit) or a positive duration, e.g. 30s");
+		checkAtLeast(idleInTransaction, Duration.ZERO, "0 (no limit) or a positive duration, e.g. 5m");
+		if (lock.value != null) {
+			checkAtLeast(lock, Duration.ZERO, "0 (no limit) or a positive duration, e.g. 2s");
+		}
+		socket = socketTimeout(socket, statement);
+		checkAtLeast(cache, 0);
+		checkApplicationName(applicationName);
+		if (poolName.value == null || poolName.value.isBlank()) {
+			poolName = derivedPoolName(applicationName.value, poolName.where);
+		}
+		return new PoolSettings(profile, poolName.value, max.value, min.value, acquire.value, idle.value,
+				lifetime.value, keepalive.value, validation.value, leak.value, connect.value, socket.value,
+				statement.value, idleInTransaction.value, lock.value, cache.value, applicationName.value);
+	}
+
+	// The one rule for every setting: explicit beats preset beats default, and explicit names
+	// that disagree fail.
+	@SafeVarargs
+	private <T> Value<T> resolve(String key, @Nullable T bound, @Nullable T preset, @Nullable Value<T>... others) {
+		String setting = PREFIX + key;
+		ConfigurationProperty own = find(setting);
+		List<Value<T>> given = new ArrayList<>();
+		if (own != null) {
+			given.add(new Value<>(bound, describe(setting, own)));
+		}
+		for (Value<T> other : others) {
+			if (other != null) {
+				// Another name for this setting: report it as such.
+				ConfiguredValue where = other.where;
+				given.add(new Value<>(other.value,
+						new ConfiguredValue(setting, where.name(), where.value(), where.source())));
+			}
+		}
+		if (!given.isEmpty()) {
+			Value<T> first = given.get(0);
+			for (Value<T> other : given.subList(1, given.size())) {
+				if (!Objects.equals(first.value, other.value)) {
+					throw InvalidDbPoolConfigurationException.conflict(first.where, other.where);
+				}
+			}
+			return first;
+		}
+		PoolProfile profile = this.properties.getProfile();
+		if (preset != null && profile != null) {
+			return new Value<>(preset, new ConfiguredValue(setting, setting, format(preset),
+					ConfiguredValue.PROFILE + profile.externalName()));
+		}
+		return new Value<>(bound, new ConfiguredValue(setting, setting, format(bound), ConfiguredValue.DEFAULT));
+	}
+
+	private <T> @Nullable Value<T> hikari(String key, Function<HikariConfig, T> getter) {
+		ConfigurationProperty found = find(HIKARI + key);
+		return (found != null) ? new Value<>(getter.apply(this.hikari), describe(HIKARI + key, found)) : null;
+	}
+
+	private <T> @Nullable Value<T> driver(PGProperty property, Function<String, T> converter) {
+		String name = property.getName();
+		String fromUrl = this.postgresql ? this.urlParameters.getProperty(name) : null;
+		String fromDriver = this.hikari.getDataSourceProperties().getProperty(name);
+		if (fromUrl != null && fromDriver != null && !fromUrl.equals(fromDriver)) {
+			throw InvalidDbPoolConfigurationException.conflict(
+					new ConfiguredValue(name, name, fromUrl, "parameter of the JDBC URL"),
+					new ConfiguredValue(name, DRIVER_PROPERTIES + name, fromDriver, DRIVER_PROPERTIES + name));
+		}
+		String raw = (fromUrl != null) ? fromUrl : fromDriver;
+		if (raw == null) {
+			return null;
+		}
+		ConfiguredValue where = (fromUrl != null) ? new ConfiguredValue(name, name, raw, "parameter of the JDBC URL")
+				: new ConfiguredValue(name, DRIVER_PROPERTIES + name, raw, "spring.datasource.hikari");
+		try {
+			return new Value<>(converter.apply(raw.trim()), where);
+		}
+		catch (RuntimeException ex) {
+			throw InvalidDbPoolConfigurationException.invalid(where, "a whole number");
+		}
+	}
+
+	private @Nullable Value<Duration> startupOption(String setting) {
+		String raw = this.startupOptions.get(setting);
+		if (raw == null) {
+			return null;
+		}
+		ConfiguredValue where = new ConfiguredValue(setting, "-c " + setting, raw, this.startupOptionsSource);
+		Duration duration = PostgresStartupOptions.parseTime(raw);
+		if (duration == null) {
+			throw InvalidDbPoolConfigurationException.invalid(where,
+					"a whole number of milliseconds or a number with a unit (ms, s, min, h, d)");
+		}
+		return new Value<>(duration, where);
+	}
+
+	private Value<Duration> validationTimeout(Value<Duration> validation, Value<Duration> acquire) {
+		checkAtLeast(validation, HIKARI_TIMEOUT_FLOOR, "at least 250ms (HikariCP's floor), e.g. 5s");
+		if (validation.value.compareTo(acquire.value) <= 0) {
+			return validation;
+		}
+		if (validation.where.isExplicit()) {
+			throw InvalidDbPoolConfigurationException.invalid(validation.where, acquire.where,
+					"at most acquire-timeout (" + PoolSettings.format(acquire.value) + ")");
+		}
+		// A liveness test longer than the wait for a connection would break the acquire timeout.
+		Duration half = acquire.value.dividedBy(2);
+		Duration derived = (half.compareTo(HIKARI_TIMEOUT_FLOOR) < 0) ? HIKARI_TIMEOUT_FLOOR : half;
+		return new Value<>(derived, new ConfiguredValue(validation.where.setting(), validation.where.name(),
+				format(derived), "derived: half the acquire-timeout"));
+	}
+
+	private Value<Duration> socketTimeout(Value<Duration> socket, Value<Duration> statement) {
+		if (socket.value.isZero()) {
+			if (statement.value.isZero()) {
+				return socket;
+			}
+			// Whole seconds, rounded up, so the server always cancels the statement first.
+			long seconds = (statement.value.plus(PoolSettings.SOCKET_TIMEOUT_MARGIN).toMillis() + 999) / 1000;
+			return new Value<>(Duration.ofSeconds(seconds), new ConfiguredValue(socket.where.setting(),
+					socket.where.name(), seconds + "s", "derived: statement-timeout + 5s"));
+		}
+		if (!statement.value.isZero() && socket.value.compareTo(statement.value) <= 0) {
+			throw InvalidDbPoolConfigurationException.invalid(socket.where, statement.where,
+					"longer than statement-timeout (" + PoolSettings.format(statement.value)
+							+ "), so the server cancels a slow statement before the driver drops the connection; "
+							+ "or 0 to derive it");
+		}
+		return socket;
+	}
+
+	private Value<String> derivedApplicationName() {
+		String name = this.environment.getProperty("spring.application.name");
+		String source = "derived from spring.application.name";
+		if (name == null || name.isBlank()) {
+			name = "db-pool";
+			source = "default: spring.application.name is not set";
+		}
+		// The server keeps only printable ASCII and 63 bytes: keep what it will show.
+		StringBuilder clean = new StringBuilder();
+		name.chars()
+			.limit(MAX_APPLICATION_NAME_LENGTH)
+			.forEach((c) -> clean.append((c >= 32 && c < 127) ? (char) c : '?'));
+		return new Value<>(clean.toString(),
+				new ConfiguredValue(PREFIX + "application-name", PREFIX + "application-name", clean.toString(), source));
+	}
+
+	private void checkApplicationName(Value<String> name) {
+		if (!name.where.isExplicit() || name.where.source().startsWith("derived")) {
+			return;
+		}
+		boolean printable = name.value.chars().allMatch((c) -> c >= 32 && c < 127);
+		if (!printable || name.value.getBytes(StandardCharsets.US_ASCII).length > MAX_APPLICATION_NAME_LENGTH) {
+			throw InvalidDbPoolConfigurationException.invalid(name.where,
+					"printable ASCII characters, at most 63 (what PostgreSQL keeps of application_name)");
+		}
+	}
+
+	private Value<String> derivedPoolName(String applicationName, ConfiguredValue where) {
+		String name = applicationName + "-pool";
+		return new Value<>(name, new ConfiguredValue(where.setting(), where.name(), name,
+				"derived from the application name"));
+	}
+
+	private static void checkAtLeast(Value<Integer> value, int minimum) {
+		if (value.value < minimum) {
+			throw InvalidDbPoolConfigurationException.invalid(value.where, "a whole number, at least " + minimum);
+		}
+	}
+
+	private static void checkAtLeast(Value<Duration> value, Duration minimum, String allowed) {
+		if (value.value.compareTo(minimum) < 0) {
+			throw InvalidDbPoolConfigurationException.invalid(value.where, allowed);
+		}
+	}
+
+	private static void checkZeroOrAtLeast(Value<Duration> value, Duration minimum, String allowed) {
+		if (!value.value.isZero() && value.value.compareTo(minimum) < 0) {
+			throw InvalidDbPoolConfigurationException.invalid(value.where, allowed);
+		}
+	}
+
+	private static void checkWholeSeconds(Value<Duration> value, boolean zeroAllowed) {
+		Duration duration = value.value;
+		boolean whole = duration.toMillis() % 1000 == 0 && duration.getNano() % 1_000_000 == 0;
+		boolean inRange = zeroAllowed ? !duration.isNegative() : duration.compareTo(Duration.ofSeconds(1)) >= 0;
+		if (!whole || !inRange) {
+			throw InvalidDbPoolConfigurationException.invalid(value.where,
+					(zeroAllowed ? "0 (derive it) or " : "") + "a whole number of seconds, at least 1s "
+							+ "(the driver counts in seconds), e.g. 10s");
+		}
+	}
+
+	private static boolean isPositive(Value<Duration> value) {
+		return !value.value.isZero() && !value.value.isNegative();
+	}
+
+	private @Nullable ConfigurationProperty find(String name) {
+		ConfigurationPropertyName propertyName = ConfigurationPropertyName.of(name);
+		for (ConfigurationPropertySource source : this.sources) {
+			ConfigurationProperty property = source.getConfigurationProperty(propertyName);
+			if (property != null) {
+				return property;
+			}
+		}
+		return null;
+	}
+
+	private ConfiguredValue describe(String name, ConfigurationProperty property) {
+		Origin origin = property.getOrigin();
+		if (origin instanceof SystemEnvironmentOrigin env) {
+			Object raw = systemEnvironment(env.getProperty());
+			return new ConfiguredValue(name, env.getProperty(),
+					String.valueOf((raw != null) ? raw : property.getValue()), "environment variable");
+		}
+		Object underlying = property.getSource().getUnderlyingSource();
+		String source = (origin != null) ? origin.toString()
+				: "property source '" + ((underlying instanceof PropertySource<?> ps) ? ps.getName() : underlying)
+						+ "'";
+		return new ConfiguredValue(name, name, String.valueOf(property.getValue()), source);
+	}
+
+	private @Nullable Object systemEnvironment(String variable) {
+		if (this.environment instanceof ConfigurableEnvironment configurable) {
+			PropertySource<?> system = configurable.getPropertySources()
+				.get(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME);
+			return (system != null) ? system.getProperty(variable) : null;
+		}
+		return null;
+	}
+
+	private static String format(@Nullable Object value) {
+		return (value instanceof Duration duration) ? PoolSettings.format(duration) : String.valueOf(value);
+	}
+
+	private record Value<T>(T value, ConfiguredValue where) {
+	}
+
+}

@@ -1,0 +1,205 @@
+package dev.dbpool.env;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import dev.dbpool.diagnostics.ConfiguredValue;
+import dev.dbpool.diagnostics.InvalidDbPoolConfigurationException;
+import dev.dbpool.diagnostics.Secrets;
+import org.apache.commons.logging.Log;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.EnvironmentPostProcessor;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.context.config.ConfigDataEnvironmentPostProcessor;
+import org.springframework.boot.context.properties.source.ConfigurationProperty;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.boot.convert.DurationStyle;
+import org.springframework.boot.env.OriginTrackedMapPropertySource;
+import org.springframework.boot.logging.DeferredLogFactory;
+import org.springframework.boot.origin.Origin;
+import org.springframework.boot.origin.OriginTrackedValue;
+import org.springframework.boot.origin.SystemEnvironmentOrigin;
+import org.springframework.core.Ordered;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MutablePropertySources;
+import org.springframework.core.env.PropertySource;
+import org.springframework.core.env.StandardEnvironment;
+
+/**
+ * Maps the environment variables operators already use ({@link EnvironmentAlias#ALL} and
+ * {@code DATABASE_URL}) onto db-pool's and Spring's properties, with the precedence of
+ * environment variables: the mapped values sit right after the system environment, so they beat
+ * {@code application.yml} and lose to command-line arguments and system properties.
+ * <p>
+ * Two environment names for one property that disagree (including Spring's own
+ * {@code APP_DB_POOL_…} form) stop the start-up. {@code DATABASE_URL} is used unless
+ * {@code spring.datasource.url} is set with environment precedence or higher
+ * ({@code SPRING_DATASOURCE_URL}, a system property, a command-line argument).
+ *
+ * @author db-pool
+ * @since 0.1.0
+ */
+public class DbPoolEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordered {
+
+	/** Name of the property source holding the mapped values. */
+	public static final String PROPERTY_SOURCE_NAME = "dbPoolEnvironmentAliases";
+
+	/** Runs after config data is loaded, so every source it is ranked against is there. */
+	public static final int ORDER = ConfigDataEnvironmentPostProcessor.ORDER + 10;
+
+	private static final String SYSTEM_ENVIRONMENT = StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME;
+
+	private static final String SOURCE = "environment variable";
+
+	private final Log logger;
+
+	public DbPoolEnvironmentPostProcessor(DeferredLogFactory logFactory) {
+		this.logger = logFactory.getLog(DbPoolEnvironmentPostProcessor.class);
+	}
+
+	@Override
+	public int getOrder() {
+		return ORDER;
+	}
+
+	@Override
+	public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
+		MutablePropertySources sources = environment.getPropertySources();
+		PropertySource<?> system = sources.get(SYSTEM_ENVIRONMENT);
+		if (system == null) {
+			return;
+		}
+		Map<String, Object> mapped = new LinkedHashMap<>();
+		mapAliases(system, mapped);
+		mapDatabaseUrl(sources, system, mapped);
+		sources.remove(PROPERTY_SOURCE_NAME);
+		if (!mapped.isEmpty()) {
+			sources.addAfter(SYSTEM_ENVIRONMENT, new OriginTrackedMapPropertySource(PROPERTY_SOURCE_NAME, mapped, true));
+		}
+	}
+
+	private void mapAliases(PropertySource<?> system, Map<String, Object> mapped) {
+		Map<String, List<EnvironmentAlias>> byProperty = new LinkedHashMap<>();
+		EnvironmentAlias.ALL.forEach((alias) -> byProperty.computeIfAbsent(alias.property(), (k) -> new ArrayList<>()).add(alias));
+		byProperty.forEach((property, aliases) -> {
+			Given first = springName(system, property, aliases.get(0).unit());
+			boolean springNameSet = first != null;
+			for (EnvironmentAlias alias : aliases) {
+				Object raw = system.getProperty(alias.variable());
+				if (raw == null || raw.toString().isBlank()) {
+					continue;
+				}
+				Given given = new Given(new ConfiguredValue(property, alias.variable(), raw.toString(), SOURCE),
+						alias.parse(raw.toString()));
+				if (first == null) {
+					first = given;
+				}
+				else if (first.value != null && !first.value.equals(given.value)) {
+					throw InvalidDbPoolConfigurationException.conflict(first.where, given.where);
+				}
+				if (!springNameSet && first == given) {
+					mapped.put(property, OriginTrackedValue.of(toPropertyValue(given.value),
+							new SystemEnvironmentOrigin(alias.variable())));
+					this.logger.debug("db-pool: " + alias.variable() + " sets " + property);
+				}
+			}
+		});
+	}
+
+	/**
+	 * Spring's own environment form of a property ({@code APP_DB_POOL_MAX_CONNECTIONS}), read
+	 * with relaxed binding, so that it takes part in the conflict check.
+	 */
+	private @Nullable Given springName(PropertySource<?> system, String property, EnvironmentAlias.Unit unit) {
+		ConfigurationProperty found = find(ConfigurationPropertySources.from(system), property);
+		if (found == null || found.getValue() == null) {
+			return null;
+		}
+		String raw = found.getValue().toString();
+		Origin origin = found.getOrigin();
+		String variable = (origin instanceof SystemEnvironmentOrigin env) ? env.getProperty()
+				: found.getName().toString();
+		Object value;
+		try {
+			value = (unit == EnvironmentAlias.Unit.COUNT) ? (Object) Integer.valueOf(raw.trim())
+					: DurationStyle.detectAndParse(raw.trim());
+		}
+		catch (RuntimeException ex) {
+			value = null; // binding reports it, naming the variable
+		}
+		return new Given(new ConfiguredValue(property, variable, raw, SOURCE), value);
+	}
+
+	private void mapDatabaseUrl(MutablePropertySources sources, PropertySource<?> system, Map<String, Object> mapped) {
+		Object raw = system.getProperty(DatabaseUrl.VARIABLE);
+		if (raw == null || raw.toString().isBlank()) {
+			return;
+		}
+		ConfigurationProperty url = find(ConfigurationPropertySources.from(sourcesUpToSystemEnvironment(sources)),
+				"spring.datasource.url");
+		if (url != null) {
+			this.logger.info("db-pool: " + DatabaseUrl.VARIABLE + " is set but not used: spring.datasource.url is set "
+					+ "with higher precedence (" + describe(url) + ")");
+			return;
+		}
+		DatabaseUrl databaseUrl = DatabaseUrl.parse(raw.toString());
+		Origin origin = new SystemEnvironmentOrigin(DatabaseUrl.VARIABLE);
+		mapped.put("spring.datasource.url", OriginTrackedValue.of(databaseUrl.jdbcUrl(), origin));
+		if (databaseUrl.username() != null) {
+			mapped.put("spring.datasource.username", OriginTrackedValue.of(databaseUrl.username(), origin));
+		}
+		if (databaseUrl.password() != null) {
+			mapped.put("spring.datasource.password", OriginTrackedValue.of(databaseUrl.password(), origin));
+		}
+		this.logger.info("db-pool: using " + DatabaseUrl.VARIABLE + " for spring.datasource.url ("
+				+ Secrets.maskUrl(databaseUrl.jdbcUrl()) + ")");
+	}
+
+	private static List<PropertySource<?>> sourcesUpToSystemEnvironment(MutablePropertySources sources) {
+		List<PropertySource<?>> result = new ArrayList<>();
+		for (PropertySource<?> source : sources) {
+			if (!ConfigurationPropertySources.isAttachedConfigurationPropertySource(source)) {
+				result.add(source);
+			}
+			if (SYSTEM_ENVIRONMENT.equals(source.getName())) {
+				break;
+			}
+		}
+		return result;
+	}
+
+	private static @Nullable ConfigurationProperty find(Iterable<ConfigurationPropertySource> sources,
+			String property) {
+		ConfigurationPropertyName name = ConfigurationPropertyName.of(property);
+		for (ConfigurationPropertySource source : sources) {
+			ConfigurationProperty found = source.getConfigurationProperty(name);
+			if (found != null) {
+				return found;
+			}
+		}
+		return null;
+	}
+
+	private static String describe(ConfigurationProperty property) {
+		Origin origin = property.getOrigin();
+		if (origin instanceof SystemEnvironmentOrigin env) {
+			return "environment variable " + env.getProperty();
+		}
+		return Objects.toString(origin, property.getSource().toString());
+	}
+
+	private static String toPropertyValue(Object value) {
+		return (value instanceof Duration duration) ? duration.toMillis() + "ms" : value.toString();
+	}
+
+	private record Given(ConfiguredValue where, @Nullable Object value) {
+	}
+
+}

@@ -1,0 +1,95 @@
+package dev.dbpool.env;
+
+import java.time.Duration;
+import java.util.List;
+
+import dev.dbpool.diagnostics.ConfiguredValue;
+import dev.dbpool.diagnostics.InvalidDbPoolConfigurationException;
+
+/**
+ * An environment variable name operators already use for a db-pool property, with its unit.
+ *
+ * @param variable the environment variable, e.g. {@code DB_MAX_CONNECTIONS}
+ * @param property the db-pool property it sets, e.g. {@code app.db.pool.max-connections}
+ * @param unit how its value reads
+ * @author db-pool
+ * @since 0.1.0
+ */
+public record EnvironmentAlias(String variable, String property, Unit unit) {
+
+	/** Every alias db-pool understands, grouped by property. */
+	public static final List<EnvironmentAlias> ALL = List.of(
+			new EnvironmentAlias("DB_MAX_CONNECTIONS", "app.db.pool.max-connections", Unit.COUNT),
+			new EnvironmentAlias("DB_POOL_MAX", "app.db.pool.max-connections", Unit.COUNT),
+			new EnvironmentAlias("DATABASE_POOL_MAX", "app.db.pool.max-connections", Unit.COUNT),
+			new EnvironmentAlias("DB_MIN_CONNECTIONS", "app.db.pool.min-connections", Unit.COUNT),
+			new EnvironmentAlias("DB_POOL_MIN", "app.db.pool.min-connections", Unit.COUNT),
+			new EnvironmentAlias("DATABASE_POOL_MIN", "app.db.pool.min-connections", Unit.COUNT),
+			new EnvironmentAlias("DB_ACQUIRE_TIMEOUT_SECS", "app.db.pool.acquire-timeout", Unit.SECONDS),
+			new EnvironmentAlias("DATABASE_POOL_ACQUIRE_TIMEOUT", "app.db.pool.acquire-timeout", Unit.MILLISECONDS),
+			new EnvironmentAlias("DB_IDLE_TIMEOUT_SECS", "app.db.pool.idle-timeout", Unit.SECONDS),
+			new EnvironmentAlias("DATABASE_POOL_IDLE_TIMEOUT", "app.db.pool.idle-timeout", Unit.MILLISECONDS),
+			new EnvironmentAlias("DB_MAX_LIFETIME_SECS", "app.db.pool.max-lifetime", Unit.SECONDS),
+			new EnvironmentAlias("DATABASE_STATEMENT_TIMEOUT", "app.db.pool.statement-timeout", Unit.MILLISECONDS));
+
+	/**
+	 * Read the variable's value.
+	 * @param raw the value as set in the environment
+	 * @return the value as the property's type: an {@link Integer} or a {@link Duration}
+	 * @throws InvalidDbPoolConfigurationException if it is not a whole number
+	 */
+	public Object parse(String raw) {
+		long number;
+		try {
+			number = Long.parseLong(raw.trim());
+		}
+		catch (NumberFormatException ex) {
+			throw InvalidDbPoolConfigurationException.invalid(
+					new ConfiguredValue(this.property, this.variable, raw, "environment variable"),
+					this.unit.description);
+		}
+		return switch (this.unit) {
+			case COUNT -> {
+				if (number != (int) number) {
+					throw InvalidDbPoolConfigurationException.invalid(
+							new ConfiguredValue(this.property, this.variable, raw, "environment variable"),
+							this.unit.description);
+				}
+				yield (int) number;
+			}
+			case SECONDS -> Duration.ofSeconds(number);
+			case MILLISECONDS -> Duration.ofMillis(number);
+		};
+	}
+
+	/**
+	 * How an alias's value reads.
+	 */
+	public enum Unit {
+
+		/** A whole number, e.g. of connections. */
+		COUNT("a whole number, e.g. 20"),
+
+		/** A whole number of seconds. */
+		SECONDS("a whole number of seconds, e.g. 30"),
+
+		/** A whole number of milliseconds. */
+		MILLISECONDS("a whole number of milliseconds, e.g. 5000");
+
+		private final String description;
+
+		Unit(String description) {
+			this.description = description;
+		}
+
+		/**
+		 * Describe the values allowed, for messages and documentation.
+		 * @return the description
+		 */
+		public String description() {
+			return this.description;
+		}
+
+	}
+
+}
