@@ -23,8 +23,6 @@ import org.springframework.boot.context.properties.source.ConfigurationProperty;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
-import org.springframework.boot.origin.Origin;
-import org.springframework.boot.origin.SystemEnvironmentOrigin;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.Environment;
 import org.springframework.core.env.PropertySource;
@@ -373,26 +371,10 @@ final class PoolSettingsResolver {
 	}
 
 	private ConfiguredValue describe(String name, ConfigurationProperty property) {
-		Origin origin = property.getOrigin();
-		if (origin instanceof SystemEnvironmentOrigin env) {
-			Object raw = systemEnvironment(env.getProperty());
-			return new ConfiguredValue(name, env.getProperty(),
-					String.valueOf((raw != null) ? raw : property.getValue()), "environment variable");
-		}
-		Object underlying = property.getSource().getUnderlyingSource();
-		String source = (origin != null) ? origin.toString()
-				: "property source '" + ((underlying instanceof PropertySource<?> ps) ? ps.getName() : underlying)
-						+ "'";
-		return new ConfiguredValue(name, name, String.valueOf(property.getValue()), source);
-	}
-
-	private @Nullable Object systemEnvironment(String variable) {
-		if (this.environment instanceof ConfigurableEnvironment configurable) {
-			PropertySource<?> system = configurable.getPropertySources()
-				.get(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME);
-			return (system != null) ? system.getProperty(variable) : null;
-		}
-		return null;
+		PropertySource<?> system = (this.environment instanceof ConfigurableEnvironment configurable)
+				? configurable.getPropertySources().get(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME)
+				: null;
+		return ConfiguredValue.of(name, property, system);
 	}
 
 	private static String format(@Nullable Object value) {

@@ -1,5 +1,13 @@
 package dev.dbpool.diagnostics;
 
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.source.ConfigurationProperty;
+import org.springframework.boot.origin.Origin;
+import org.springframework.boot.origin.PropertySourceOrigin;
+import org.springframework.boot.origin.SystemEnvironmentOrigin;
+import org.springframework.core.env.PropertySource;
+
 /**
  * A value as the user gave it: under which name, where, and for which db-pool setting. Used to
  * say exactly what to change when a value cannot be used.
@@ -28,6 +36,42 @@ public record ConfiguredValue(String setting, String name, String value, String 
 
 	/** Prefix of the source of a value a profile set. */
 	public static final String PROFILE = "profile ";
+
+	/**
+	 * Describe a bound property as the user gave it: an environment variable by its own name and
+	 * raw value (also where db-pool mapped an alias), anything else by its property name and
+	 * origin (file and line, or property source).
+	 * @param setting the db-pool setting it is for
+	 * @param property the property as found in the environment
+	 * @param systemEnvironment the system environment, to read a variable's raw value
+	 * @return the value
+	 */
+	public static ConfiguredValue of(String setting, ConfigurationProperty property,
+			@Nullable PropertySource<?> systemEnvironment) {
+		Origin origin = property.getOrigin();
+		if (origin instanceof PropertySourceOrigin wrapper && wrapper.getOrigin() != null) {
+			origin = wrapper.getOrigin();
+		}
+		if (origin instanceof SystemEnvironmentOrigin env) {
+			Object raw = (systemEnvironment != null) ? systemEnvironment.getProperty(env.getProperty()) : null;
+			return new ConfiguredValue(setting, env.getProperty(),
+					String.valueOf((raw != null) ? raw : property.getValue()), "environment variable");
+		}
+		String source;
+		if (origin instanceof PropertySourceOrigin propertySourceOrigin) {
+			source = "property source '" + propertySourceOrigin.getPropertySource().getName() + "'";
+		}
+		else if (origin != null) {
+			source = origin.toString();
+		}
+		else {
+			Object underlying = property.getSource().getUnderlyingSource();
+			source = "property source '" + ((underlying instanceof PropertySource<?> ps) ? ps.getName() : underlying)
+					+ "'";
+		}
+		String name = property.getName().toString();
+		return new ConfiguredValue(setting, name, String.valueOf(property.getValue()), source);
+	}
 
 	/**
 	 * Describe the value for a message: {@code DB_MAX_CONNECTIONS='abc' (environment variable)}.

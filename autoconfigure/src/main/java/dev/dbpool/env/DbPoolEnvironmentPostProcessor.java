@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 import dev.dbpool.diagnostics.ConfiguredValue;
 import dev.dbpool.diagnostics.InvalidDbPoolConfigurationException;
@@ -122,10 +121,8 @@ public class DbPoolEnvironmentPostProcessor implements EnvironmentPostProcessor,
 		if (found == null || found.getValue() == null) {
 			return null;
 		}
-		String raw = found.getValue().toString();
-		Origin origin = found.getOrigin();
-		String variable = (origin instanceof SystemEnvironmentOrigin env) ? env.getProperty()
-				: found.getName().toString();
+		ConfiguredValue where = ConfiguredValue.of(property, found, system);
+		String raw = where.value();
 		Object value;
 		try {
 			value = (unit == EnvironmentAlias.Unit.COUNT) ? (Object) Integer.valueOf(raw.trim())
@@ -134,7 +131,7 @@ public class DbPoolEnvironmentPostProcessor implements EnvironmentPostProcessor,
 		catch (RuntimeException ex) {
 			value = null; // binding reports it, naming the variable
 		}
-		return new Given(new ConfiguredValue(property, variable, raw, SOURCE), value);
+		return new Given(where, value);
 	}
 
 	private void mapDatabaseUrl(MutablePropertySources sources, PropertySource<?> system, Map<String, Object> mapped) {
@@ -145,8 +142,9 @@ public class DbPoolEnvironmentPostProcessor implements EnvironmentPostProcessor,
 		ConfigurationProperty url = find(ConfigurationPropertySources.from(sourcesUpToSystemEnvironment(sources)),
 				"spring.datasource.url");
 		if (url != null) {
-			this.logger.info("db-pool: " + DatabaseUrl.VARIABLE + " is set but not used: spring.datasource.url is set "
-					+ "with higher precedence (" + describe(url) + ")");
+			ConfiguredValue where = ConfiguredValue.of("spring.datasource.url", url, system);
+			this.logger.info("db-pool: " + DatabaseUrl.VARIABLE + " is set but not used: " + where.name() + " ("
+					+ where.source() + ") sets spring.datasource.url with higher precedence");
 			return;
 		}
 		DatabaseUrl databaseUrl = DatabaseUrl.parse(raw.toString());
@@ -185,14 +183,6 @@ public class DbPoolEnvironmentPostProcessor implements EnvironmentPostProcessor,
 			}
 		}
 		return null;
-	}
-
-	private static String describe(ConfigurationProperty property) {
-		Origin origin = property.getOrigin();
-		if (origin instanceof SystemEnvironmentOrigin env) {
-			return "environment variable " + env.getProperty();
-		}
-		return Objects.toString(origin, property.getSource().toString());
 	}
 
 	private static String toPropertyValue(Object value) {

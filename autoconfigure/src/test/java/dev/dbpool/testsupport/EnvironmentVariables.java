@@ -54,10 +54,7 @@ public final class EnvironmentVariables implements ApplicationContextInitializer
 	 * @param environment the environment
 	 */
 	public void applyTo(ConfigurableEnvironment environment) {
-		environment.getPropertySources()
-			.replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
-					new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
-							this.variables));
+		replaceVariables(environment);
 		SpringApplication application = new SpringApplication();
 		new SystemEnvironmentPropertySourceEnvironmentPostProcessor().postProcessEnvironment(environment, application);
 		new DbPoolEnvironmentPostProcessor(LOGS).postProcessEnvironment(environment, application);
@@ -70,11 +67,15 @@ public final class EnvironmentVariables implements ApplicationContextInitializer
 	 */
 	public StandardEnvironment toEnvironment() {
 		StandardEnvironment environment = new StandardEnvironment();
+		replaceVariables(environment);
+		return environment;
+	}
+
+	private void replaceVariables(ConfigurableEnvironment environment) {
 		environment.getPropertySources()
 			.replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
 					new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
 							this.variables));
-		return environment;
 	}
 
 }
