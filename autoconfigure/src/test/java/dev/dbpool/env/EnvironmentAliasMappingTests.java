@@ -1,0 +1,71 @@
+package dev.dbpool.env;
+
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.dbpool.autoconfigure.DbPoolAutoConfiguration;
+import dev.dbpool.testsupport.EnvironmentVariables;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Every alias in {@link EnvironmentAlias#ALL} reaches the pool, in its own unit.
+ */
+class EnvironmentAliasMappingTests {
+
+	private static final String ALIASES_TESTED = "DB_MAX_CONNECTIONS DB_POOL_MAX DATABASE_POOL_MAX DB_MIN_CONNECTIONS "
+			+ "DB_POOL_MIN DATABASE_POOL_MIN DB_ACQUIRE_TIMEOUT_SECS DATABASE_POOL_ACQUIRE_TIMEOUT DB_IDLE_TIMEOUT_SECS "
+			+ "DATABASE_POOL_IDLE_TIMEOUT DB_MAX_LIFETIME_SECS DATABASE_STATEMENT_TIMEOUT";
+
+	private final ApplicationContextRunner runner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(DbPoolAutoConfiguration.class, DataSourceAutoConfiguration.class))
+		.withPropertyValues("spring.datasource.url=jdbc:postgresql://127.0.0.1:5432/dbpool_test");
+
+	@ParameterizedTest(name = "{0}={1}")
+	@CsvSource(delimiter = '|', textBlock = """
+			DB_MAX_CONNECTIONS            | 33     | maximumPoolSize | 33
+			DB_POOL_MAX                   | 34     | maximumPoolSize | 34
+			DATABASE_POOL_MAX             | 35     | maximumPoolSize | 35
+			DB_MIN_CONNECTIONS            | 2      | minimumIdle     | 2
+			DB_POOL_MIN                   | 3      | minimumIdle     | 3
+			DATABASE_POOL_MIN             | 4      | minimumIdle     | 4
+			DB_ACQUIRE_TIMEOUT_SECS       | 7      | connectionTimeout | 7000
+			DATABASE_POOL_ACQUIRE_TIMEOUT | 1500   | connectionTimeout | 1500
+			DB_IDLE_TIMEOUT_SECS          | 120    | idleTimeout     | 120000
+			DATABASE_POOL_IDLE_TIMEOUT    | 45000  | idleTimeout     | 45000
+			DB_MAX_LIFETIME_SECS          | 900    | maxLifetime     | 900000
+			DATABASE_STATEMENT_TIMEOUT    | 4000   | options         | -c statement_timeout=4000 -c idle_in_transaction_session_timeout=300000
+			""")
+	void aliasSetsItsPropertyInItsUnit(String variable, String value, String setting, String expected) {
+		this.runner.withInitializer(EnvironmentVariables.of(variable + "=" + value))
+			.run((context) -> assertThat(read(context.getBean(HikariDataSource.class), setting)).isEqualTo(expected));
+	}
+
+	@Test
+	void everyAliasIsCoveredAbove() {
+		Set<String> all = EnvironmentAlias.ALL.stream().map(EnvironmentAlias::variable).collect(Collectors.toSet());
+		assertThat(Set.of(ALIASES_TESTED.split(" "))).isEqualTo(all);
+	}
+
+	private static String read(HikariDataSource pool, String setting) {
+		Function<HikariDataSource, Object> getter = switch (setting) {
+			case "maximumPoolSize" -> HikariDataSource::getMaximumPoolSize;
+			case "minimumIdle" -> HikariDataSource::getMinimumIdle;
+			case "connectionTimeout" -> HikariDataSource::getConnectionTimeout;
+			case "idleTimeout" -> HikariDataSource::getIdleTimeout;
+			case "maxLifetime" -> HikariDataSource::getMaxLifetime;
+			default -> (p) -> p.getDataSourceProperties().getProperty(setting);
+		};
+		return String.valueOf(getter.apply(pool));
+	}
+
+}
