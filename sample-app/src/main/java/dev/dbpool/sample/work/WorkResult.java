@@ -1,0 +1,11 @@
+package dev.dbpool.sample.work;
+
+/**
+ * The answer of {@code GET /work}.
+ *
+ * @param heldMs how long the request held the connection, from borrowing to returning it
+ * @param backendPid the PostgreSQL backend process behind the connection
+ */
+public record WorkResult(long heldMs, int backendPid) {
+
+}
