@@ -1,0 +1,64 @@
+package dev.dbpool.autoconfigure;
+
+import java.io.InputStream;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.configurationmetadata.ConfigurationMetadataProperty;
+import org.springframework.boot.configurationmetadata.ConfigurationMetadataRepositoryJsonBuilder;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The IDE metadata the annotation processor generates: every {@code app.db.pool} property is
+ * there, described, with its default where it has one.
+ */
+class ConfigurationMetadataTests {
+
+	private static final Map<String, Object> DEFAULTS = Map.ofEntries(Map.entry("app.db.pool.enabled", true),
+			Map.entry("app.db.pool.max-connections", 20), Map.entry("app.db.pool.min-connections", 5),
+			Map.entry("app.db.pool.acquire-timeout", "10s"), Map.entry("app.db.pool.idle-timeout", "10m"),
+			Map.entry("app.db.pool.max-lifetime", "30m"), Map.entry("app.db.pool.keepalive-time", "2m"),
+			Map.entry("app.db.pool.validation-timeout", "5s"), Map.entry("app.db.pool.leak-detection-threshold", 0),
+			Map.entry("app.db.pool.connect-timeout", "10s"), Map.entry("app.db.pool.socket-timeout", 0),
+			Map.entry("app.db.pool.statement-timeout", "30s"),
+			Map.entry("app.db.pool.idle-in-transaction-timeout", "5m"),
+			Map.entry("app.db.pool.statement-cache-size", 128));
+
+	private static final Set<String> WITHOUT_DEFAULT = Set.of("app.db.pool.profile", "app.db.pool.lock-timeout",
+			"app.db.pool.application-name", "app.db.pool.pool-name");
+
+	@Test
+	void everyPropertyIsDescribedWithItsDefault() throws Exception {
+		Map<String, ConfigurationMetadataProperty> properties = read();
+		Set<String> expected = new HashSet<>(DEFAULTS.keySet());
+		expected.addAll(WITHOUT_DEFAULT);
+		assertThat(properties.keySet()).containsExactlyInAnyOrderElementsOf(expected);
+		properties.forEach((name, property) -> {
+			assertThat(property.getDescription()).as(name).isNotBlank().doesNotStartWith("The ").endsWith(".");
+			if (DEFAULTS.containsKey(name)) {
+				assertThat(property.getDefaultValue()).as(name + " default").isEqualTo(DEFAULTS.get(name));
+			}
+			else {
+				assertThat(property.getDefaultValue()).as(name + " has no default").isNull();
+			}
+		});
+	}
+
+	@Test
+	void profileTypeIsTheEnumSoIdesCompleteItsValues() throws Exception {
+		assertThat(read().get("app.db.pool.profile").getType()).isEqualTo("dev.dbpool.pool.PoolProfile");
+	}
+
+	private static Map<String, ConfigurationMetadataProperty> read() throws Exception {
+		try (InputStream in = ConfigurationMetadataTests.class
+			.getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
+			assertThat(in).as("generated metadata").isNotNull();
+			return ConfigurationMetadataRepositoryJsonBuilder.create(in).build().getAllProperties();
+		}
+	}
+
+}
