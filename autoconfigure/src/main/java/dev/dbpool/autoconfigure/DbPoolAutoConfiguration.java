@@ -70,7 +70,10 @@ public final class DbPoolAutoConfiguration {
 			dataSource.setJdbcUrl(details.getJdbcUrl());
 			dataSource.setUsername(details.getUsername());
 			dataSource.setPassword(details.getPassword());
-			dataSource.setDriverClassName(details.getDriverClassName());
+			String driverClassName = details.getDriverClassName();
+			if (driverClassName != null) {
+				dataSource.setDriverClassName(driverClassName);
+			}
 		}
 		PoolSettingsResolver resolver = new PoolSettingsResolver(properties, environment, dataSource);
 		PoolSettings settings = resolver.resolve();

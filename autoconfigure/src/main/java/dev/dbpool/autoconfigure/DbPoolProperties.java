@@ -68,8 +68,8 @@ public class DbPoolProperties {
 
 	/**
 	 * Longest time a connection's liveness test may take (HikariCP validationTimeout). At least
-	 * 250ms and below acquire-timeout; when not set, it is lowered to half the acquire-timeout
-	 * if that is shorter.
+	 * 250ms and at most acquire-timeout. When not set and acquire-timeout is shorter than the
+	 * default, half the acquire-timeout.
 	 */
 	private Duration validationTimeout = Duration.ofSeconds(5);
 

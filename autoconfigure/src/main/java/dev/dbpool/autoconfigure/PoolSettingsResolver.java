@@ -271,7 +271,7 @@ final class PoolSettingsResolver {
 		Duration half = acquire.value.dividedBy(2);
 		Duration derived = (half.compareTo(HIKARI_TIMEOUT_FLOOR) < 0) ? HIKARI_TIMEOUT_FLOOR : half;
 		return new Value<>(derived, new ConfiguredValue(validation.where.setting(), validation.where.name(),
-				format(derived), "derived: half the acquire-timeout"));
+				format(derived), ConfiguredValue.DERIVED + "from acquire-timeout: half of it"));
 	}
 
 	private Value<Duration> socketTimeout(Value<Duration> socket, Value<Duration> statement) {
@@ -282,7 +282,7 @@ final class PoolSettingsResolver {
 			// Whole seconds, rounded up, so the server always cancels the statement first.
 			long seconds = (statement.value.plus(PoolSettings.SOCKET_TIMEOUT_MARGIN).toMillis() + 999) / 1000;
 			return new Value<>(Duration.ofSeconds(seconds), new ConfiguredValue(socket.where.setting(),
-					socket.where.name(), seconds + "s", "derived: statement-timeout + 5s"));
+					socket.where.name(), seconds + "s", ConfiguredValue.DERIVED + "from statement-timeout: 5s more"));
 		}
 		if (!statement.value.isZero() && socket.value.compareTo(statement.value) <= 0) {
 			throw InvalidDbPoolConfigurationException.invalid(socket.where, statement.where,
@@ -295,10 +295,10 @@ final class PoolSettingsResolver {
 
 	private Value<String> derivedApplicationName() {
 		String name = this.environment.getProperty("spring.application.name");
-		String source = "derived from spring.application.name";
+		String source = ConfiguredValue.DERIVED + "from spring.application.name";
 		if (name == null || name.isBlank()) {
 			name = "db-pool";
-			source = "default: spring.application.name is not set";
+			source = ConfiguredValue.DEFAULT;
 		}
 		// The server keeps only printable ASCII and 63 bytes: keep what it will show.
 		StringBuilder clean = new StringBuilder();
@@ -310,7 +310,7 @@ final class PoolSettingsResolver {
 	}
 
 	private void checkApplicationName(Value<String> name) {
-		if (!name.where.isExplicit() || name.where.source().startsWith("derived")) {
+		if (!name.where.isExplicit()) {
 			return;
 		}
 		boolean printable = name.value.chars().allMatch((c) -> c >= 32 && c < 127);
@@ -323,7 +323,7 @@ final class PoolSettingsResolver {
 	private Value<String> derivedPoolName(String applicationName, ConfiguredValue where) {
 		String name = applicationName + "-pool";
 		return new Value<>(name, new ConfiguredValue(where.setting(), where.name(), name,
-				"derived from the application name"));
+				ConfiguredValue.DERIVED + "from the application name"));
 	}
 
 	private static void checkAtLeast(Value<Integer> value, int minimum) {

@@ -28,7 +28,7 @@ public record ConfiguredValue(String setting, String name, String value, String 
 	 * @return whether the user gave the value
 	 */
 	public boolean isExplicit() {
-		return !this.source.equals(DEFAULT) && !this.source.startsWith(PROFILE);
+		return !this.source.equals(DEFAULT) && !this.source.startsWith(PROFILE) && !this.source.startsWith(DERIVED);
 	}
 
 	/** Source of a value nobody set. */
@@ -36,6 +36,9 @@ public record ConfiguredValue(String setting, String name, String value, String 
 
 	/** Prefix of the source of a value a profile set. */
 	public static final String PROFILE = "profile ";
+
+	/** Prefix of the source of a value db-pool derived from others. */
+	public static final String DERIVED = "derived ";
 
 	/**
 	 * Describe a bound property as the user gave it: an environment variable by its own name and

@@ -86,28 +86,33 @@ public class DbPoolEnvironmentPostProcessor implements EnvironmentPostProcessor,
 
 	private void mapAliases(PropertySource<?> system, Map<String, Object> mapped) {
 		Map<String, List<EnvironmentAlias>> byProperty = new LinkedHashMap<>();
-		EnvironmentAlias.ALL.forEach((alias) -> byProperty.computeIfAbsent(alias.property(), (k) -> new ArrayList<>()).add(alias));
+		EnvironmentAlias.ALL
+			.forEach((alias) -> byProperty.computeIfAbsent(alias.property(), (key) -> new ArrayList<>()).add(alias));
 		byProperty.forEach((property, aliases) -> {
-			Given first = springName(system, property, aliases.get(0).unit());
-			boolean springNameSet = first != null;
+			Given springName = springName(system, property, aliases.get(0).unit());
+			List<Given> given = new ArrayList<>();
+			if (springName != null) {
+				given.add(springName);
+			}
 			for (EnvironmentAlias alias : aliases) {
 				Object raw = system.getProperty(alias.variable());
-				if (raw == null || raw.toString().isBlank()) {
-					continue;
+				if (raw != null && !raw.toString().isBlank()) {
+					given.add(new Given(new ConfiguredValue(property, alias.variable(), raw.toString(), SOURCE),
+							alias.parse(raw.toString())));
 				}
-				Given given = new Given(new ConfiguredValue(property, alias.variable(), raw.toString(), SOURCE),
-						alias.parse(raw.toString()));
-				if (first == null) {
-					first = given;
+			}
+			for (Given other : given) {
+				Given first = given.get(0);
+				if (first.value != null && other.value != null && !first.value.equals(other.value)) {
+					throw InvalidDbPoolConfigurationException.conflict(first.where, other.where);
 				}
-				else if (first.value != null && !first.value.equals(given.value)) {
-					throw InvalidDbPoolConfigurationException.conflict(first.where, given.where);
-				}
-				if (!springNameSet && first == given) {
-					mapped.put(property, OriginTrackedValue.of(toPropertyValue(given.value),
-							new SystemEnvironmentOrigin(alias.variable())));
-					this.logger.debug("db-pool: " + alias.variable() + " sets " + property);
-				}
+			}
+			// Spring's own name needs no mapping: it is in the system environment already.
+			if (springName == null && !given.isEmpty()) {
+				Given alias = given.get(0);
+				mapped.put(property, OriginTrackedValue.of(toPropertyValue(alias.value),
+						new SystemEnvironmentOrigin(alias.where.name())));
+				this.logger.debug("db-pool: " + alias.where.name() + " sets " + property);
 			}
 		});
 	}
