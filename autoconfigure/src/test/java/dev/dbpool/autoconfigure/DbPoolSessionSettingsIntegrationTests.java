@@ -10,6 +10,7 @@ import javax.sql.DataSource;
 
 import dev.dbpool.testsupport.EnvironmentVariables;
 import dev.dbpool.testsupport.TestDatabase;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -23,14 +24,35 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  * Integration tests for {@link DbPoolAutoConfiguration} against a real PostgreSQL: the server
  * settings db-pool sends in each connection's start-up ({@code application_name},
  * {@code statement_timeout}, {@code idle_in_transaction_session_timeout}, {@code lock_timeout}) are
- * the ones the server applies to the pool's sessions, and it enforces them.
+ * the ones the server applies to the pool's sessions, and it enforces them. A role with its own
+ * settings ({@code ALTER ROLE … SET}) stands for a server configured otherwise: db-pool's
+ * settings outrank it, and what db-pool leaves unset keeps the server's value.
  */
 class DbPoolSessionSettingsIntegrationTests {
+
+	private static final String ROLE_WITH_SETTINGS = "dbpool_role_settings_user";
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(DbPoolAutoConfiguration.class, DataSourceAutoConfiguration.class))
 		.withInitializer(EnvironmentVariables.of())
 		.withPropertyValues(TestDatabase.get().dataSourceProperties());
+
+	@BeforeAll
+	static void createARoleWithServerSettings() throws SQLException {
+		try (Connection superuser = TestDatabase.get().connect(); Statement statement = superuser.createStatement()) {
+			statement.execute("""
+					DO $$
+					BEGIN
+						IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '%1$s') THEN
+							CREATE ROLE %1$s LOGIN PASSWORD 'secret';
+						END IF;
+					END
+					$$""".formatted(ROLE_WITH_SETTINGS));
+			statement.execute("ALTER ROLE " + ROLE_WITH_SETTINGS + " SET lock_timeout = '7s'");
+			statement.execute("ALTER ROLE " + ROLE_WITH_SETTINGS + " SET statement_timeout = '9s'");
+			statement.execute("ALTER ROLE " + ROLE_WITH_SETTINGS + " SET idle_in_transaction_session_timeout = '1h'");
+		}
+	}
 
 	@Test
 	void serverShowsTheConfiguredApplicationNameForThePoolsSessions() {
@@ -121,16 +143,26 @@ class DbPoolSessionSettingsIntegrationTests {
 	}
 
 	@Test
-	void serverShowsTheDefaultIdleInTransactionTimeoutAndItsOwnLockTimeoutByDefault() throws SQLException {
-		String serverLockTimeout;
-		try (Connection observer = TestDatabase.get().connect()) {
-			serverLockTimeout = ServerSide.show(observer, "lock_timeout");
-		}
-		this.runner.withPropertyValues("spring.application.name=" + ServerSide.uniqueName("it-idle-lock-default"))
+	void serverKeepsItsOwnLockTimeoutWhenNoneIsConfigured() {
+		// The role's setting stands for "the server's": 7s, so that it differs from every default.
+		this.runner.withPropertyValues(roleWithServerSettings())
+			.withPropertyValues("spring.application.name=" + ServerSide.uniqueName("it-lock-server"))
 			.run((context) -> {
 				try (Connection connection = context.getBean(DataSource.class).getConnection()) {
+					assertThat(ServerSide.show(connection, "lock_timeout")).isEqualTo("7s");
+				}
+			});
+	}
+
+	@Test
+	void serverAppliesDbPoolDefaultsOverTheRolesSettings() {
+		this.runner.withPropertyValues(roleWithServerSettings())
+			.withPropertyValues("spring.application.name=" + ServerSide.uniqueName("it-role-defaults"))
+			.run((context) -> {
+				try (Connection connection = context.getBean(DataSource.class).getConnection()) {
+					// Start-up options outrank ALTER ROLE … SET (9s and 1h for this role).
+					assertThat(ServerSide.show(connection, "statement_timeout")).isEqualTo("30s");
 					assertThat(ServerSide.show(connection, "idle_in_transaction_session_timeout")).isEqualTo("5min");
-					assertThat(ServerSide.show(connection, "lock_timeout")).isEqualTo(serverLockTimeout);
 				}
 			});
 	}
@@ -205,6 +237,10 @@ class DbPoolSessionSettingsIntegrationTests {
 					assertThat(ServerSide.show(connection, "idle_in_transaction_session_timeout")).isEqualTo("5min");
 				}
 			});
+	}
+
+	private static String[] roleWithServerSettings() {
+		return new String[] { "spring.datasource.username=" + ROLE_WITH_SETTINGS, "spring.datasource.password=secret" };
 	}
 
 }
