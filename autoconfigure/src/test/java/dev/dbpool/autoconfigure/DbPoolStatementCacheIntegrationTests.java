@@ -77,6 +77,19 @@ class DbPoolStatementCacheIntegrationTests {
 			});
 	}
 
+	@Test
+	void serverKeepsNoStatementPreparedWhenTheStatementCacheIsOff() {
+		this.runner
+			.withPropertyValues("spring.application.name=" + ServerSide.uniqueName("it-cache-off"),
+					"app.db.pool.statement-cache-size=0")
+			.run((context) -> {
+				try (Connection connection = context.getBean(DataSource.class).getConnection()) {
+					// Each statement is still prepared at its first use, and deallocated on close.
+					assertThat(runDistinctStatementsRepeatedly(connection)).containsOnly(0);
+				}
+			});
+	}
+
 	/**
 	 * Run {@value #DISTINCT_STATEMENTS} distinct prepared statements {@value #ROUNDS} times each,
 	 * counting after each execution the test's statements the server holds prepared.
