@@ -1,0 +1,120 @@
+package dev.dbpool.autoconfigure;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+
+import dev.dbpool.testsupport.TestDatabase;
+
+/**
+ * What the PostgreSQL server sees of a pool: a pooled connection's settings as the server
+ * reports them, and the server's sessions, looked at over a superuser connection outside any
+ * pool.
+ */
+final class ServerSide {
+
+	// Per run, so that a test never counts sessions a previous run left closing on the server.
+	private static final String RUN = Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36 * 36 * 36), 36);
+
+	private ServerSide() {
+	}
+
+	/**
+	 * Return a name no other test (nor another run) gives its connections.
+	 * @param test what the test is about, e.g. {@code it-appname}
+	 * @return the name, well under the 63 characters PostgreSQL keeps
+	 */
+	static String uniqueName(String test) {
+		return test + "-" + RUN;
+	}
+
+	/**
+	 * Return a setting as the server reports it on a connection ({@code SHOW}).
+	 * @param connection the connection
+	 * @param setting the setting's name
+	 * @return the value, e.g. {@code 1500ms}
+	 * @throws SQLException if the server refuses
+	 */
+	static String show(Connection connection, String setting) throws SQLException {
+		try (Statement statement = connection.createStatement();
+				ResultSet result = statement.executeQuery("SHOW " + setting)) {
+			result.next();
+			return result.getString(1);
+		}
+	}
+
+	/**
+	 * Return the server process serving a connection.
+	 * @param connection the connection
+	 * @return its {@code pg_backend_pid()}
+	 * @throws SQLException if the server refuses
+	 */
+	static int backendPid(Connection connection) throws SQLException {
+		try (Statement statement = connection.createStatement();
+				ResultSet result = statement.executeQuery("SELECT pg_backend_pid()")) {
+			result.next();
+			return result.getInt(1);
+		}
+	}
+
+	/**
+	 * Return the {@code application_name} the server shows for a session, from outside it.
+	 * @param pid the session's server process
+	 * @return the name, or {@code null} if there is no such session in the tests' database
+	 * @throws SQLException if the server refuses
+	 */
+	static String applicationNameOf(int pid) throws SQLException {
+		try (Connection observer = TestDatabase.get().connect();
+				PreparedStatement statement = observer.prepareStatement(
+						"SELECT application_name FROM pg_stat_activity WHERE pid = ? AND datname = ?")) {
+			statement.setInt(1, pid);
+			statement.setString(2, TestDatabase.DATABASE);
+			try (ResultSet result = statement.executeQuery()) {
+				return result.next() ? result.getString(1) : null;
+			}
+		}
+	}
+
+	/**
+	 * Count the sessions in the tests' database that carry an {@code application_name}.
+	 * @param applicationName the name
+	 * @return how many {@code pg_stat_activity} shows
+	 * @throws SQLException if the server refuses
+	 */
+	static int sessionsNamed(String applicationName) throws SQLException {
+		try (Connection observer = TestDatabase.get().connect();
+				PreparedStatement statement = observer.prepareStatement(
+						"SELECT count(*) FROM pg_stat_activity WHERE application_name = ? AND datname = ?")) {
+			statement.setString(1, applicationName);
+			statement.setString(2, TestDatabase.DATABASE);
+			try (ResultSet result = statement.executeQuery()) {
+				result.next();
+				return result.getInt(1);
+			}
+		}
+	}
+
+	/**
+	 * Wait, at most a bounded time, until at least a number of sessions carry an
+	 * {@code application_name}.
+	 * @param applicationName the name
+	 * @param expected how many to wait for
+	 * @param atMost how long to wait at most
+	 * @return the last count seen: at least {@code expected} unless the time ran out
+	 * @throws Exception if the server refuses or the wait is interrupted
+	 */
+	static int awaitSessionsNamed(String applicationName, int expected, Duration atMost) throws Exception {
+		long deadline = System.nanoTime() + atMost.toNanos();
+		int count = sessionsNamed(applicationName);
+		while (count < expected && System.nanoTime() < deadline) {
+			Thread.sleep(100);
+			count = sessionsNamed(applicationName);
+		}
+		return count;
+	}
+
+}
