@@ -49,6 +49,14 @@ final class PoolSettingsResolver {
 
 	private static final int MAX_APPLICATION_NAME_LENGTH = 63;
 
+	// The server keeps these timeouts as int milliseconds; it refuses a session asking for more.
+	private static final Duration MAX_SERVER_TIMEOUT = Duration.ofMillis(Integer.MAX_VALUE);
+
+	// The driver turns socketTimeout seconds into int milliseconds.
+	private static final Duration MAX_SOCKET_TIMEOUT = Duration.ofSeconds(Integer.MAX_VALUE / 1000);
+
+	private static final String SERVER_TIMEOUT_LIMIT = "at most 2147483647ms (about 24.8 days, PostgreSQL's limit)";
+
 	private final DbPoolProperties properties;
 
 	private final Environment environment;
@@ -165,10 +173,10 @@ final class PoolSettingsResolver {
 		}
 		checkWholeSeconds(connect, false);
 		checkWholeSeconds(socket, true);
-		checkAtLeast(statement, Duration.ZERO, "0 (no limit) or a positive duration, e.g. 30s");
-		checkAtLeast(idleInTransaction, Duration.ZERO, "0 (no limit) or a positive duration, e.g. 5m");
+		checkServerTimeout(statement, "0 (no limit) or a positive duration, e.g. 30s, ");
+		checkServerTimeout(idleInTransaction, "0 (no limit) or a positive duration, e.g. 5m, ");
 		if (lock.value != null) {
-			checkAtLeast(lock, Duration.ZERO, "0 (no limit) or a positive duration, e.g. 2s");
+			checkServerTimeout(lock, "0 (no limit) or a positive duration, e.g. 2s, ");
 		}
 		socket = socketTimeout(socket, statement);
 		checkAtLeast(cache, 0);
@@ -281,8 +289,19 @@ final class PoolSettingsResolver {
 			}
 			// Whole seconds, rounded up, so the server always cancels the statement first.
 			long seconds = (statement.value.plus(PoolSettings.SOCKET_TIMEOUT_MARGIN).toMillis() + 999) / 1000;
+			if (seconds > MAX_SOCKET_TIMEOUT.toSeconds()) {
+				throw InvalidDbPoolConfigurationException.invalid(statement.where, "at most "
+						+ MAX_SOCKET_TIMEOUT.minus(PoolSettings.SOCKET_TIMEOUT_MARGIN).toSeconds()
+						+ "s while socket-timeout is derived from it (statement-timeout + 5s must stay within the "
+						+ "driver's socket timeout limit of " + MAX_SOCKET_TIMEOUT.toSeconds() + "s), or 0 for no limit");
+			}
 			return new Value<>(Duration.ofSeconds(seconds), new ConfiguredValue(socket.where.setting(),
 					socket.where.name(), seconds + "s", ConfiguredValue.DERIVED + "from statement-timeout: 5s more"));
+		}
+		if (socket.value.compareTo(MAX_SOCKET_TIMEOUT) > 0) {
+			throw InvalidDbPoolConfigurationException.invalid(socket.where,
+					"0 (derive it) or a whole number of seconds, at most " + MAX_SOCKET_TIMEOUT.toSeconds()
+							+ "s (the driver's limit)");
 		}
 		if (!statement.value.isZero() && socket.value.compareTo(statement.value) <= 0) {
 			throw InvalidDbPoolConfigurationException.invalid(socket.where, statement.where,
@@ -335,6 +354,12 @@ final class PoolSettingsResolver {
 	private static void checkAtLeast(Value<Duration> value, Duration minimum, String allowed) {
 		if (value.value.compareTo(minimum) < 0) {
 			throw InvalidDbPoolConfigurationException.invalid(value.where, allowed);
+		}
+	}
+
+	private static void checkServerTimeout(Value<Duration> value, String allowed) {
+		if (value.value.isNegative() || value.value.compareTo(MAX_SERVER_TIMEOUT) > 0) {
+			throw InvalidDbPoolConfigurationException.invalid(value.where, allowed + SERVER_TIMEOUT_LIMIT);
 		}
 	}
 

@@ -1,5 +1,7 @@
 package dev.dbpool.pool;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -26,7 +28,8 @@ public final class PostgresStartupOptions {
 	// -c name=value or --name=value; values here are plain (no escaped blanks)
 	private static final Pattern SETTING = Pattern.compile("(?:-c\\s*|--)([A-Za-z0-9_.-]+)=(\\S*)");
 
-	private static final Pattern TIME = Pattern.compile("'?(\\d+)\\s*(ms|s|min|h|d)?'?");
+	// As the server reads a time: a number, maybe with a fraction, and an optional unit
+	private static final Pattern TIME = Pattern.compile("'?(\\d+(?:\\.\\d*)?|\\.\\d+)\\s*(us|ms|s|min|h|d)?'?");
 
 	private PostgresStartupOptions() {
 	}
@@ -75,10 +78,10 @@ public final class PostgresStartupOptions {
 	}
 
 	/**
-	 * Read a PostgreSQL time setting's value as the server would: a whole number with an
-	 * optional unit ({@code ms}, {@code s}, {@code min}, {@code h}, {@code d}), milliseconds
-	 * by default.
-	 * @param value the value, e.g. {@code 5000} or {@code 5s}
+	 * Read a PostgreSQL time setting's value as the server would: a number, maybe with a
+	 * fraction, with an optional unit ({@code us}, {@code ms}, {@code s}, {@code min},
+	 * {@code h}, {@code d}; milliseconds by default), rounded to whole milliseconds.
+	 * @param value the value, e.g. {@code 5000}, {@code 5s} or {@code 1.5s}
 	 * @return the duration, or {@code null} if it is not such a value
 	 */
 	public static @Nullable Duration parseTime(String value) {
@@ -86,15 +89,19 @@ public final class PostgresStartupOptions {
 		if (!matcher.matches()) {
 			return null;
 		}
-		long amount = Long.parseLong(matcher.group(1));
 		String unit = (matcher.group(2) != null) ? matcher.group(2) : "ms";
-		return switch (unit) {
-			case "s" -> Duration.ofSeconds(amount);
-			case "min" -> Duration.ofMinutes(amount);
-			case "h" -> Duration.ofHours(amount);
-			case "d" -> Duration.ofDays(amount);
-			default -> Duration.ofMillis(amount);
+		BigDecimal millisPerUnit = switch (unit) {
+			case "us" -> new BigDecimal("0.001");
+			case "s" -> BigDecimal.valueOf(1_000);
+			case "min" -> BigDecimal.valueOf(60_000);
+			case "h" -> BigDecimal.valueOf(3_600_000);
+			case "d" -> BigDecimal.valueOf(86_400_000);
+			default -> BigDecimal.ONE;
 		};
+		// The server rounds to its base unit, half to even (rint).
+		BigDecimal millis = new BigDecimal(matcher.group(1)).multiply(millisPerUnit)
+			.setScale(0, RoundingMode.HALF_EVEN);
+		return (millis.toBigInteger().bitLength() < 63) ? Duration.ofMillis(millis.longValueExact()) : null;
 	}
 
 	private static String normalize(String name) {

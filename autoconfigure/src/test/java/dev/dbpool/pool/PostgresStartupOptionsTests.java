@@ -42,6 +42,16 @@ class PostgresStartupOptionsTests {
 	}
 
 	@Test
+	void parseTimeReadsFractionsAndMicrosecondsRoundingAsTheServerDoes() {
+		assertThat(PostgresStartupOptions.parseTime("1.5s")).isEqualTo(Duration.ofMillis(1500));
+		assertThat(PostgresStartupOptions.parseTime("0.25min")).isEqualTo(Duration.ofSeconds(15));
+		assertThat(PostgresStartupOptions.parseTime(".5s")).isEqualTo(Duration.ofMillis(500));
+		assertThat(PostgresStartupOptions.parseTime("2500us")).isEqualTo(Duration.ofMillis(2));
+		assertThat(PostgresStartupOptions.parseTime("1.5")).isEqualTo(Duration.ofMillis(2));
+		assertThat(PostgresStartupOptions.parseTime("2.5")).isEqualTo(Duration.ofMillis(2));
+	}
+
+	@Test
 	void parseTimeReadsPostgresqlUnitsWithMillisecondsByDefault() {
 		assertThat(PostgresStartupOptions.parseTime("1500")).isEqualTo(Duration.ofMillis(1500));
 		assertThat(PostgresStartupOptions.parseTime("250ms")).isEqualTo(Duration.ofMillis(250));
@@ -50,6 +60,7 @@ class PostgresStartupOptionsTests {
 		assertThat(PostgresStartupOptions.parseTime("1h")).isEqualTo(Duration.ofHours(1));
 		assertThat(PostgresStartupOptions.parseTime("'1d'")).isEqualTo(Duration.ofDays(1));
 		assertThat(PostgresStartupOptions.parseTime("soon")).isNull();
+		assertThat(PostgresStartupOptions.parseTime("-5s")).isNull();
 		assertThat(PostgresStartupOptions.parseTime("5 weeks")).isNull();
 	}
 
