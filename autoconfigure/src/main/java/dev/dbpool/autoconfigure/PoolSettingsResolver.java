@@ -108,19 +108,19 @@ final class PoolSettingsResolver {
 	PoolSettings resolve() {
 		PoolProfile profile = this.properties.getProfile();
 		Value<Integer> max = resolve("max-connections", this.properties.getMaxConnections(),
-				(profile != null) ? profile.getMaxConnections() : null,
+				PoolProfile::getMaxConnections,
 				hikari("maximum-pool-size", HikariConfig::getMaximumPoolSize));
 		Value<Integer> min = resolve("min-connections", this.properties.getMinConnections(),
-				(profile != null) ? profile.getMinConnections() : null,
+				PoolProfile::getMinConnections,
 				hikari("minimum-idle", HikariConfig::getMinimumIdle));
 		Value<Duration> acquire = resolve("acquire-timeout", this.properties.getAcquireTimeout(),
-				(profile != null) ? profile.getAcquireTimeout() : null,
+				PoolProfile::getAcquireTimeout,
 				hikari("connection-timeout", (c) -> Duration.ofMillis(c.getConnectionTimeout())));
 		Value<Duration> idle = resolve("idle-timeout", this.properties.getIdleTimeout(),
-				(profile != null) ? profile.getIdleTimeout() : null,
+				PoolProfile::getIdleTimeout,
 				hikari("idle-timeout", (c) -> Duration.ofMillis(c.getIdleTimeout())));
 		Value<Duration> lifetime = resolve("max-lifetime", this.properties.getMaxLifetime(),
-				(profile != null) ? profile.getMaxLifetime() : null,
+				PoolProfile::getMaxLifetime,
 				hikari("max-lifetime", (c) -> Duration.ofMillis(c.getMaxLifetime())));
 		Value<Duration> keepalive = resolve("keepalive-time", this.properties.getKeepaliveTime(), null,
 				hikari("keepalive-time", (c) -> Duration.ofMillis(c.getKeepaliveTime())));
@@ -133,7 +133,7 @@ final class PoolSettingsResolver {
 		Value<Duration> socket = resolve("socket-timeout", this.properties.getSocketTimeout(), null,
 				driver(PGProperty.SOCKET_TIMEOUT, (s) -> Duration.ofSeconds(Long.parseLong(s))));
 		Value<Duration> statement = resolve("statement-timeout", this.properties.getStatementTimeout(),
-				(profile != null) ? profile.getStatementTimeout() : null, startupOption("statement_timeout"));
+				PoolProfile::getStatementTimeout, startupOption("statement_timeout"));
 		Value<Duration> idleInTransaction = resolve("idle-in-transaction-timeout",
 				this.properties.getIdleInTransactionTimeout(), null,
 				startupOption("idle_in_transaction_session_timeout"));
@@ -192,7 +192,8 @@ final class PoolSettingsResolver {
 	// The one rule for every setting: explicit beats preset beats default, and explicit names
 	// that disagree fail.
 	@SafeVarargs
-	private <T> Value<T> resolve(String key, @Nullable T bound, @Nullable T preset, @Nullable Value<T>... others) {
+	private <T> Value<T> resolve(String key, @Nullable T bound, @Nullable Function<PoolProfile, @Nullable T> preset,
+			@Nullable Value<T>... others) {
 		String setting = PREFIX + key;
 		ConfigurationProperty own = find(setting);
 		List<Value<T>> given = new ArrayList<>();
@@ -217,8 +218,9 @@ final class PoolSettingsResolver {
 			return first;
 		}
 		PoolProfile profile = this.properties.getProfile();
-		if (preset != null && profile != null) {
-			return new Value<>(preset, new ConfiguredValue(setting, setting, format(preset),
+		T presetValue = (preset != null && profile != null) ? preset.apply(profile) : null;
+		if (presetValue != null) {
+			return new Value<>(presetValue, new ConfiguredValue(setting, setting, format(presetValue),
 					ConfiguredValue.PROFILE + profile.externalName()));
 		}
 		return new Value<>(bound, new ConfiguredValue(setting, setting, format(bound), ConfiguredValue.DEFAULT));
