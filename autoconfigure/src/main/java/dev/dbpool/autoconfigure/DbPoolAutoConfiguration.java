@@ -26,16 +26,18 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 
 /**
- * {@link EnableAutoConfiguration Auto-configuration} of the application's {@link DataSource}: a
- * HikariCP pool for PostgreSQL, built from {@code app.db.pool.*} and tuned for it.
+ * {@link EnableAutoConfiguration Auto-configuration} of the application's
+ * {@link DataSource}: a HikariCP pool for PostgreSQL, built from {@code app.db.pool.*}
+ * and tuned for it.
  * <p>
- * The connection (URL, user name, password) comes from a {@link JdbcConnectionDetails} bean where
- * there is one (a Testcontainers or Docker Compose service connection), else from
- * {@code spring.datasource.*}. {@code spring.datasource.hikari.*} still applies to every HikariCP
- * setting db-pool does not own; for a setting it does own, it must agree with
- * {@code app.db.pool.*}. Backs off when the application defines its own {@code DataSource}, when
- * {@code app.db.pool.enabled=false}, and when {@code spring.datasource.type} names another pool:
- * Spring Boot's own auto-configuration then applies as usual.
+ * The connection (URL, user name, password) comes from a {@link JdbcConnectionDetails}
+ * bean where there is one (a Testcontainers or Docker Compose service connection), else
+ * from {@code spring.datasource.*}. {@code spring.datasource.hikari.*} still applies to
+ * every HikariCP setting db-pool does not own; for a setting it does own, it must agree
+ * with {@code app.db.pool.*}. Backs off when the application defines its own
+ * {@code DataSource}, when {@code app.db.pool.enabled=false}, and when
+ * {@code spring.datasource.type} names another pool: Spring Boot's own auto-configuration
+ * then applies as usual.
  *
  * @author db-pool
  * @since 0.1.0

@@ -8,12 +8,12 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * Configuration properties of the db-pool starter: the HikariCP pool and the PostgreSQL session
- * settings of every connection in it.
+ * Configuration properties of the db-pool starter: the HikariCP pool and the PostgreSQL
+ * session settings of every connection in it.
  * <p>
- * Connection settings (URL, user name, password) stay under {@code spring.datasource.*}. Where a
- * setting here is also given under {@code spring.datasource.hikari.*} or in the JDBC URL, the two
- * must agree, or start-up fails naming both.
+ * Connection settings (URL, user name, password) stay under {@code spring.datasource.*}.
+ * Where a setting here is also given under {@code spring.datasource.hikari.*} or in the
+ * JDBC URL, the two must agree, or start-up fails naming both.
  *
  * @author db-pool
  * @since 0.1.0
@@ -22,13 +22,14 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 public class DbPoolProperties {
 
 	/**
-	 * Whether db-pool builds and tunes the application's DataSource. When false, Spring Boot's
-	 * own DataSource auto-configuration applies unchanged.
+	 * Whether db-pool builds and tunes the application's DataSource. When false, Spring
+	 * Boot's own DataSource auto-configuration applies unchanged.
 	 */
 	private boolean enabled = true;
 
 	/**
-	 * Preset for a kind of workload, applied first; any setting given explicitly wins over it.
+	 * Preset for a kind of workload, applied first; any setting given explicitly wins
+	 * over it.
 	 */
 	private @Nullable PoolProfile profile;
 
@@ -43,53 +44,57 @@ public class DbPoolProperties {
 	private int minConnections = 5;
 
 	/**
-	 * Longest time a caller waits for a pooled connection before getting an error (HikariCP
-	 * connectionTimeout). At least 250ms.
+	 * Longest time a caller waits for a pooled connection before getting an error
+	 * (HikariCP connectionTimeout). At least 250ms.
 	 */
 	private Duration acquireTimeout = Duration.ofSeconds(10);
 
 	/**
 	 * Time after which a connection idle above min-connections is closed (HikariCP
-	 * idleTimeout). 0 keeps idle connections; otherwise at least 10s and below max-lifetime.
+	 * idleTimeout). 0 keeps idle connections; otherwise at least 10s and below
+	 * max-lifetime.
 	 */
 	private Duration idleTimeout = Duration.ofMinutes(10);
 
 	/**
-	 * Longest time a connection stays in the pool before it is retired and replaced (HikariCP
-	 * maxLifetime). 0 for no limit; otherwise at least 30s.
+	 * Longest time a connection stays in the pool before it is retired and replaced
+	 * (HikariCP maxLifetime). 0 for no limit; otherwise at least 30s.
 	 */
 	private Duration maxLifetime = Duration.ofMinutes(30);
 
 	/**
-	 * How often an idle connection is tested, so that firewalls and the server do not drop it
-	 * (HikariCP keepaliveTime). 0 to switch off; otherwise at least 30s and below max-lifetime.
+	 * How often an idle connection is tested, so that firewalls and the server do not
+	 * drop it (HikariCP keepaliveTime). 0 to switch off; otherwise at least 30s and below
+	 * max-lifetime.
 	 */
 	private Duration keepaliveTime = Duration.ofMinutes(2);
 
 	/**
-	 * Longest time a connection's liveness test may take (HikariCP validationTimeout). At least
-	 * 250ms and at most acquire-timeout. When not set and acquire-timeout is shorter than the
-	 * default, half the acquire-timeout.
+	 * Longest time a connection's liveness test may take (HikariCP validationTimeout). At
+	 * least 250ms and at most acquire-timeout. When not set and acquire-timeout is
+	 * shorter than the default, half the acquire-timeout.
 	 */
 	private Duration validationTimeout = Duration.ofSeconds(5);
 
 	/**
 	 * Time a connection may be out of the pool before it is reported as a possible leak
-	 * (HikariCP leakDetectionThreshold). 0 to switch off; otherwise at least 2s and at most
-	 * max-lifetime.
+	 * (HikariCP leakDetectionThreshold). 0 to switch off; otherwise at least 2s and at
+	 * most max-lifetime.
 	 */
 	private Duration leakDetectionThreshold = Duration.ZERO;
 
 	/**
-	 * Longest time to open a new connection: the TCP connect and the start-up handshake with
-	 * the server (driver connectTimeout and loginTimeout). Whole seconds, at least 1s.
+	 * Longest time to open a new connection: the TCP connect and the start-up handshake
+	 * with the server (driver connectTimeout and loginTimeout). Whole seconds, at least
+	 * 1s.
 	 */
 	private Duration connectTimeout = Duration.ofSeconds(10);
 
 	/**
-	 * Longest time the driver waits for the server to answer on an open connection (driver
-	 * socketTimeout), so that a dead network never hangs a thread. Whole seconds; 0 derives it
-	 * as statement-timeout plus 5s, or no limit when there is no statement timeout.
+	 * Longest time the driver waits for the server to answer on an open connection
+	 * (driver socketTimeout), so that a dead network never hangs a thread. Whole seconds;
+	 * 0 derives it as statement-timeout plus 5s, or no limit when there is no statement
+	 * timeout.
 	 */
 	private Duration socketTimeout = Duration.ZERO;
 
@@ -100,14 +105,14 @@ public class DbPoolProperties {
 	private Duration statementTimeout = Duration.ofSeconds(30);
 
 	/**
-	 * Longest time a session may sit idle inside an open transaction before the server ends it
-	 * (PostgreSQL idle_in_transaction_session_timeout). 0 for no limit.
+	 * Longest time a session may sit idle inside an open transaction before the server
+	 * ends it (PostgreSQL idle_in_transaction_session_timeout). 0 for no limit.
 	 */
 	private Duration idleInTransactionTimeout = Duration.ofMinutes(5);
 
 	/**
-	 * Longest time a statement waits for a lock (PostgreSQL lock_timeout). When not set, the
-	 * server's setting applies; 0 for no limit.
+	 * Longest time a statement waits for a lock (PostgreSQL lock_timeout). When not set,
+	 * the server's setting applies; 0 for no limit.
 	 */
 	private @Nullable Duration lockTimeout;
 
@@ -119,8 +124,8 @@ public class DbPoolProperties {
 
 	/**
 	 * Name the connections carry on the server (PostgreSQL application_name), so that
-	 * pg_stat_activity shows whose they are. Defaults to spring.application.name. At most 63
-	 * characters.
+	 * pg_stat_activity shows whose they are. Defaults to spring.application.name. At most
+	 * 63 characters.
 	 */
 	private @Nullable String applicationName;
 

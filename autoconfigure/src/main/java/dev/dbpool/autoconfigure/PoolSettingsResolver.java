@@ -29,11 +29,12 @@ import org.springframework.core.env.PropertySource;
 import org.springframework.core.env.StandardEnvironment;
 
 /**
- * Resolves {@link DbPoolProperties} into {@link PoolSettings}: for each setting, the value given
- * explicitly (under {@code app.db.pool.*}, an environment alias, {@code spring.datasource.hikari.*}
- * or a JDBC URL parameter; names that disagree fail), else the profile's preset, else the
- * default; then checks every value against what HikariCP and the driver accept, so the pool is
- * never silently different from what was asked for.
+ * Resolves {@link DbPoolProperties} into {@link PoolSettings}: for each setting, the
+ * value given explicitly (under {@code app.db.pool.*}, an environment alias,
+ * {@code spring.datasource.hikari.*} or a JDBC URL parameter; names that disagree fail),
+ * else the profile's preset, else the default; then checks every value against what
+ * HikariCP and the driver accept, so the pool is never silently different from what was
+ * asked for.
  *
  * @author db-pool
  */
@@ -49,7 +50,8 @@ final class PoolSettingsResolver {
 
 	private static final int MAX_APPLICATION_NAME_LENGTH = 63;
 
-	// The server keeps these timeouts as int milliseconds; it refuses a session asking for more.
+	// The server keeps these timeouts as int milliseconds; it refuses a session asking
+	// for more.
 	private static final Duration MAX_SERVER_TIMEOUT = Duration.ofMillis(Integer.MAX_VALUE);
 
 	// The driver turns socketTimeout seconds into int milliseconds.
@@ -76,9 +78,10 @@ final class PoolSettingsResolver {
 	/**
 	 * Create a resolver.
 	 * @param properties the bound properties
-	 * @param environment the environment they were bound from, to tell what was set and where
-	 * @param hikari the pool's configuration, with {@code spring.datasource.hikari.*} and the
-	 * JDBC URL applied
+	 * @param environment the environment they were bound from, to tell what was set and
+	 * where
+	 * @param hikari the pool's configuration, with {@code spring.datasource.hikari.*} and
+	 * the JDBC URL applied
 	 */
 	PoolSettingsResolver(DbPoolProperties properties, Environment environment, HikariConfig hikari) {
 		this.properties = properties;
@@ -91,14 +94,16 @@ final class PoolSettingsResolver {
 		this.urlParameters = (parsed != null) ? parsed : new Properties();
 		String urlOptions = this.urlParameters.getProperty(PostgresStartupOptions.PROPERTY);
 		String driverOptions = hikari.getDataSourceProperties().getProperty(PostgresStartupOptions.PROPERTY);
-		// A URL parameter overrides a driver property, so the URL's options are the ones in effect.
+		// A URL parameter overrides a driver property, so the URL's options are the ones
+		// in effect.
 		this.startupOptions = PostgresStartupOptions.parse((urlOptions != null) ? urlOptions : driverOptions);
 		this.startupOptionsSource = (urlOptions != null) ? "options parameter of the JDBC URL"
 				: DRIVER_PROPERTIES + PostgresStartupOptions.PROPERTY;
 	}
 
 	/**
-	 * Whether the pool's URL is a PostgreSQL one, so that driver and server settings apply.
+	 * Whether the pool's URL is a PostgreSQL one, so that driver and server settings
+	 * apply.
 	 * @return whether it is PostgreSQL
 	 */
 	boolean isPostgresql() {
@@ -108,20 +113,16 @@ final class PoolSettingsResolver {
 	PoolSettings resolve() {
 		PoolProfile profile = this.properties.getProfile();
 		Value<Integer> max = resolve("max-connections", this.properties.getMaxConnections(),
-				PoolProfile::getMaxConnections,
-				hikari("maximum-pool-size", HikariConfig::getMaximumPoolSize));
+				PoolProfile::getMaxConnections, hikari("maximum-pool-size", HikariConfig::getMaximumPoolSize));
 		Value<Integer> min = resolve("min-connections", this.properties.getMinConnections(),
-				PoolProfile::getMinConnections,
-				hikari("minimum-idle", HikariConfig::getMinimumIdle));
+				PoolProfile::getMinConnections, hikari("minimum-idle", HikariConfig::getMinimumIdle));
 		Value<Duration> acquire = resolve("acquire-timeout", this.properties.getAcquireTimeout(),
 				PoolProfile::getAcquireTimeout,
 				hikari("connection-timeout", (c) -> Duration.ofMillis(c.getConnectionTimeout())));
-		Value<Duration> idle = resolve("idle-timeout", this.properties.getIdleTimeout(),
-				PoolProfile::getIdleTimeout,
+		Value<Duration> idle = resolve("idle-timeout", this.properties.getIdleTimeout(), PoolProfile::getIdleTimeout,
 				hikari("idle-timeout", (c) -> Duration.ofMillis(c.getIdleTimeout())));
 		Value<Duration> lifetime = resolve("max-lifetime", this.properties.getMaxLifetime(),
-				PoolProfile::getMaxLifetime,
-				hikari("max-lifetime", (c) -> Duration.ofMillis(c.getMaxLifetime())));
+				PoolProfile::getMaxLifetime, hikari("max-lifetime", (c) -> Duration.ofMillis(c.getMaxLifetime())));
 		Value<Duration> keepalive = resolve("keepalive-time", this.properties.getKeepaliveTime(), null,
 				hikari("keepalive-time", (c) -> Duration.ofMillis(c.getKeepaliveTime())));
 		Value<Duration> validation = resolve("validation-timeout", this.properties.getValidationTimeout(), null,
@@ -189,7 +190,8 @@ final class PoolSettingsResolver {
 				statement.value, idleInTransaction.value, lock.value, cache.value, applicationName.value);
 	}
 
-	// The one rule for every setting: explicit beats preset beats default, and explicit names
+	// The one rule for every setting: explicit beats preset beats default, and explicit
+	// names
 	// that disagree fail.
 	@SafeVarargs
 	private <T> Value<T> resolve(String key, @Nullable T bound, @Nullable Function<PoolProfile, @Nullable T> preset,
@@ -277,7 +279,8 @@ final class PoolSettingsResolver {
 			throw InvalidDbPoolConfigurationException.invalid(validation.where, acquire.where,
 					"at most acquire-timeout (" + PoolSettings.format(acquire.value) + ")");
 		}
-		// A liveness test longer than the wait for a connection would break the acquire timeout.
+		// A liveness test longer than the wait for a connection would break the acquire
+		// timeout.
 		Duration half = acquire.value.dividedBy(2);
 		Duration derived = (half.compareTo(HIKARI_TIMEOUT_FLOOR) < 0) ? HIKARI_TIMEOUT_FLOOR : half;
 		return new Value<>(derived, new ConfiguredValue(validation.where.setting(), validation.where.name(),
@@ -289,13 +292,15 @@ final class PoolSettingsResolver {
 			if (statement.value.isZero()) {
 				return socket;
 			}
-			// Whole seconds, rounded up, so the server always cancels the statement first.
+			// Whole seconds, rounded up, so the server always cancels the statement
+			// first.
 			long seconds = (statement.value.plus(PoolSettings.SOCKET_TIMEOUT_MARGIN).toMillis() + 999) / 1000;
 			if (seconds > MAX_SOCKET_TIMEOUT.toSeconds()) {
 				throw InvalidDbPoolConfigurationException.invalid(statement.where, "at most "
 						+ MAX_SOCKET_TIMEOUT.minus(PoolSettings.SOCKET_TIMEOUT_MARGIN).toSeconds()
 						+ "s while socket-timeout is derived from it (statement-timeout + 5s must stay within the "
-						+ "driver's socket timeout limit of " + MAX_SOCKET_TIMEOUT.toSeconds() + "s), or 0 for no limit");
+						+ "driver's socket timeout limit of " + MAX_SOCKET_TIMEOUT.toSeconds()
+						+ "s), or 0 for no limit");
 			}
 			return new Value<>(Duration.ofSeconds(seconds), new ConfiguredValue(socket.where.setting(),
 					socket.where.name(), seconds + "s", ConfiguredValue.DERIVED + "from statement-timeout: 5s more"));
@@ -326,8 +331,8 @@ final class PoolSettingsResolver {
 		name.chars()
 			.limit(MAX_APPLICATION_NAME_LENGTH)
 			.forEach((c) -> clean.append((c >= 32 && c < 127) ? (char) c : '?'));
-		return new Value<>(clean.toString(),
-				new ConfiguredValue(PREFIX + "application-name", PREFIX + "application-name", clean.toString(), source));
+		return new Value<>(clean.toString(), new ConfiguredValue(PREFIX + "application-name",
+				PREFIX + "application-name", clean.toString(), source));
 	}
 
 	private void checkApplicationName(Value<String> name) {
@@ -376,9 +381,8 @@ final class PoolSettingsResolver {
 		boolean whole = duration.toMillis() % 1000 == 0 && duration.getNano() % 1_000_000 == 0;
 		boolean inRange = zeroAllowed ? !duration.isNegative() : duration.compareTo(Duration.ofSeconds(1)) >= 0;
 		if (!whole || !inRange) {
-			throw InvalidDbPoolConfigurationException.invalid(value.where,
-					(zeroAllowed ? "0 (derive it) or " : "") + "a whole number of seconds, at least 1s "
-							+ "(the driver counts in seconds), e.g. 10s");
+			throw InvalidDbPoolConfigurationException.invalid(value.where, (zeroAllowed ? "0 (derive it) or " : "")
+					+ "a whole number of seconds, at least 1s " + "(the driver counts in seconds), e.g. 10s");
 		}
 	}
 

@@ -9,12 +9,13 @@ import org.springframework.boot.origin.SystemEnvironmentOrigin;
 import org.springframework.core.env.PropertySource;
 
 /**
- * A value as the user gave it: under which name, where, and for which db-pool setting. Used to
- * say exactly what to change when a value cannot be used.
+ * A value as the user gave it: under which name, where, and for which db-pool setting.
+ * Used to say exactly what to change when a value cannot be used.
  *
- * @param setting the db-pool property the value is for, e.g. {@code app.db.pool.max-connections}
- * @param name the name the value was given under: the property as written or the environment
- * variable, e.g. {@code DB_MAX_CONNECTIONS}
+ * @param setting the db-pool property the value is for, e.g.
+ * {@code app.db.pool.max-connections}
+ * @param name the name the value was given under: the property as written or the
+ * environment variable, e.g. {@code DB_MAX_CONNECTIONS}
  * @param value the value as given, already masked if it could hold a secret
  * @param source where it came from, e.g. {@code environment variable} or
  * {@code class path resource [application.yml] - 4:22}
@@ -41,9 +42,9 @@ public record ConfiguredValue(String setting, String name, String value, String 
 	public static final String DERIVED = "derived ";
 
 	/**
-	 * Describe a bound property as the user gave it: an environment variable by its own name and
-	 * raw value (also where db-pool mapped an alias), anything else by its property name and
-	 * origin (file and line, or property source).
+	 * Describe a bound property as the user gave it: an environment variable by its own
+	 * name and raw value (also where db-pool mapped an alias), anything else by its
+	 * property name and origin (file and line, or property source).
 	 * @param setting the db-pool setting it is for
 	 * @param property the property as found in the environment
 	 * @param systemEnvironment the system environment, to read a variable's raw value
@@ -77,7 +78,8 @@ public record ConfiguredValue(String setting, String name, String value, String 
 	}
 
 	/**
-	 * Describe the value for a message: {@code DB_MAX_CONNECTIONS='abc' (environment variable)}.
+	 * Describe the value for a message:
+	 * {@code DB_MAX_CONNECTIONS='abc' (environment variable)}.
 	 * @return the description
 	 */
 	public String describe() {

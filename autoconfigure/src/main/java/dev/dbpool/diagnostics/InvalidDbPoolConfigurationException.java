@@ -1,10 +1,11 @@
 package dev.dbpool.diagnostics;
 
 /**
- * Thrown at start-up when a db-pool setting cannot be used: a value out of range or of the wrong
- * kind, or two names for one setting that disagree. It names what was given, where, what is
- * allowed and how to fix it; {@link InvalidDbPoolConfigurationFailureAnalyzer} turns it into the
- * start-up failure report.
+ * Thrown at start-up when a db-pool setting cannot be used: a value out of range or of
+ * the wrong kind, or two names for one setting that disagree. It names what was given,
+ * where, what is allowed and how to fix it;
+ * {@link InvalidDbPoolConfigurationFailureAnalyzer} turns it into the start-up failure
+ * report.
  *
  * @author db-pool
  * @since 0.1.0
@@ -33,11 +34,10 @@ public class InvalidDbPoolConfigurationException extends RuntimeException {
 	 * @return the exception
 	 */
 	public static InvalidDbPoolConfigurationException invalid(ConfiguredValue value, String allowed) {
-		String description = "Invalid value for " + value.setting() + ": " + value.describe() + ". Allowed: "
-				+ allowed + ".";
-		String action = value.isExplicit()
-				? "Change " + value.name() + " to " + allowed + (value.name().equals(value.setting()) ? ""
-						: ", or remove it and set " + value.setting()) + "."
+		String description = "Invalid value for " + value.setting() + ": " + value.describe() + ". Allowed: " + allowed
+				+ ".";
+		String action = value.isExplicit() ? "Change " + value.name() + " to " + allowed
+				+ (value.name().equals(value.setting()) ? "" : ", or remove it and set " + value.setting()) + "."
 				: "Set " + value.setting() + " to " + allowed + ".";
 		return new InvalidDbPoolConfigurationException(description, action);
 	}
@@ -68,8 +68,8 @@ public class InvalidDbPoolConfigurationException extends RuntimeException {
 	public static InvalidDbPoolConfigurationException conflict(ConfiguredValue first, ConfiguredValue second) {
 		String description = "Conflicting values for " + first.setting() + ": " + first.describe() + " and "
 				+ second.describe() + " both set it and disagree.";
-		String action = "Set it under one name only: remove " + second.name() + ", or make it equal to "
-				+ first.name() + ".";
+		String action = "Set it under one name only: remove " + second.name() + ", or make it equal to " + first.name()
+				+ ".";
 		return new InvalidDbPoolConfigurationException(description, action);
 	}
 

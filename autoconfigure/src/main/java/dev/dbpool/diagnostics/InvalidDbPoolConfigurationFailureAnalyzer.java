@@ -4,8 +4,8 @@ import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 
 /**
- * Reports an {@link InvalidDbPoolConfigurationException} as Spring Boot's "APPLICATION FAILED TO
- * START" message: what was given, where, what is allowed, and what to do.
+ * Reports an {@link InvalidDbPoolConfigurationException} as Spring Boot's "APPLICATION
+ * FAILED TO START" message: what was given, where, what is allowed, and what to do.
  *
  * @author db-pool
  * @since 0.1.0

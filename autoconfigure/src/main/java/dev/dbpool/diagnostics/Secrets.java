@@ -3,8 +3,8 @@ package dev.dbpool.diagnostics;
 import java.util.regex.Pattern;
 
 /**
- * Masks secrets in connection URLs before they reach a log line, a failure message or actuator
- * output.
+ * Masks secrets in connection URLs before they reach a log line, a failure message or
+ * actuator output.
  *
  * @author db-pool
  * @since 0.1.0

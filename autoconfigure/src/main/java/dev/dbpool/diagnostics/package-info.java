@@ -1,5 +1,6 @@
 /**
- * Start-up failures with an explanation: the exceptions db-pool throws for unusable configuration and their failure analyzers.
+ * Start-up failures with an explanation: the exceptions db-pool throws for unusable
+ * configuration and their failure analyzers.
  */
 @NullMarked
 package dev.dbpool.diagnostics;

@@ -11,9 +11,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A {@code DATABASE_URL} as platforms hand it to applications,
- * {@code postgres://user:password@host:port/database?sslmode=require} (also {@code postgresql://},
- * and several {@code host:port} pairs separated by commas), turned into a JDBC URL and
- * credentials. Query parameters are passed on to the JDBC URL.
+ * {@code postgres://user:password@host:port/database?sslmode=require} (also
+ * {@code postgresql://}, and several {@code host:port} pairs separated by commas), turned
+ * into a JDBC URL and credentials. Query parameters are passed on to the JDBC URL.
  *
  * @param jdbcUrl the JDBC URL, without credentials
  * @param username the user name, or {@code null} if the URL has none
@@ -33,8 +33,8 @@ public record DatabaseUrl(String jdbcUrl, @Nullable String username, @Nullable S
 	 * Parse a {@code DATABASE_URL}.
 	 * @param url the URL as given
 	 * @return the JDBC URL and credentials
-	 * @throws InvalidDbPoolConfigurationException if the URL is malformed; the message never
-	 * holds the password
+	 * @throws InvalidDbPoolConfigurationException if the URL is malformed; the message
+	 * never holds the password
 	 */
 	public static DatabaseUrl parse(String url) {
 		String trimmed = url.trim();
@@ -145,11 +145,10 @@ public record DatabaseUrl(String jdbcUrl, @Nullable String username, @Nullable S
 	private static InvalidDbPoolConfigurationException invalid(String url, String problem) {
 		ConfiguredValue value = new ConfiguredValue("spring.datasource.url", VARIABLE, Secrets.maskUrl(url.trim()),
 				"environment variable");
-		return new InvalidDbPoolConfigurationException(
-				"Invalid value for " + VARIABLE + ": " + value.describe() + " cannot be used because " + problem
-						+ ". Allowed: " + ALLOWED + ".",
-				"Change " + VARIABLE + " to " + ALLOWED
-						+ ", or unset it and set spring.datasource.url, spring.datasource.username and spring.datasource.password.");
+		return new InvalidDbPoolConfigurationException("Invalid value for " + VARIABLE + ": " + value
+			.describe() + " cannot be used because " + problem + ". Allowed: " + ALLOWED + ".", "Change " + VARIABLE
+					+ " to " + ALLOWED
+					+ ", or unset it and set spring.datasource.url, spring.datasource.username and spring.datasource.password.");
 	}
 
 	@Override

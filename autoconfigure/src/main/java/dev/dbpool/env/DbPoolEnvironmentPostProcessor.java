@@ -34,8 +34,9 @@ import org.springframework.core.env.StandardEnvironment;
 /**
  * Maps the environment variables operators already use ({@link EnvironmentAlias#ALL} and
  * {@code DATABASE_URL}) onto db-pool's and Spring's properties, with the precedence of
- * environment variables: the mapped values sit right after the system environment, so they beat
- * {@code application.yml} and lose to command-line arguments and system properties.
+ * environment variables: the mapped values sit right after the system environment, so
+ * they beat {@code application.yml} and lose to command-line arguments and system
+ * properties.
  * <p>
  * Two environment names for one property that disagree (including Spring's own
  * {@code APP_DB_POOL_…} form) stop the start-up. {@code DATABASE_URL} is used unless
@@ -50,7 +51,9 @@ public class DbPoolEnvironmentPostProcessor implements EnvironmentPostProcessor,
 	/** Name of the property source holding the mapped values. */
 	public static final String PROPERTY_SOURCE_NAME = "dbPoolEnvironmentAliases";
 
-	/** Runs after config data is loaded, so every source it is ranked against is there. */
+	/**
+	 * Runs after config data is loaded, so every source it is ranked against is there.
+	 */
 	public static final int ORDER = ConfigDataEnvironmentPostProcessor.ORDER + 10;
 
 	private static final String SYSTEM_ENVIRONMENT = StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME;
@@ -80,7 +83,8 @@ public class DbPoolEnvironmentPostProcessor implements EnvironmentPostProcessor,
 		mapDatabaseUrl(sources, system, mapped);
 		sources.remove(PROPERTY_SOURCE_NAME);
 		if (!mapped.isEmpty()) {
-			sources.addAfter(SYSTEM_ENVIRONMENT, new OriginTrackedMapPropertySource(PROPERTY_SOURCE_NAME, mapped, true));
+			sources.addAfter(SYSTEM_ENVIRONMENT,
+					new OriginTrackedMapPropertySource(PROPERTY_SOURCE_NAME, mapped, true));
 		}
 	}
 
@@ -107,7 +111,8 @@ public class DbPoolEnvironmentPostProcessor implements EnvironmentPostProcessor,
 					throw InvalidDbPoolConfigurationException.conflict(first.where, other.where);
 				}
 			}
-			// Spring's own name needs no mapping: it is in the system environment already.
+			// Spring's own name needs no mapping: it is in the system environment
+			// already.
 			if (springName == null && !given.isEmpty()) {
 				Given alias = given.get(0);
 				mapped.put(property, OriginTrackedValue.of(toPropertyValue(alias.value),
@@ -118,8 +123,8 @@ public class DbPoolEnvironmentPostProcessor implements EnvironmentPostProcessor,
 	}
 
 	/**
-	 * Spring's own environment form of a property ({@code APP_DB_POOL_MAX_CONNECTIONS}), read
-	 * with relaxed binding, so that it takes part in the conflict check.
+	 * Spring's own environment form of a property ({@code APP_DB_POOL_MAX_CONNECTIONS}),
+	 * read with relaxed binding, so that it takes part in the conflict check.
 	 */
 	private @Nullable Given springName(PropertySource<?> system, String property, EnvironmentAlias.Unit unit) {
 		ConfigurationProperty found = find(ConfigurationPropertySources.from(system), property);

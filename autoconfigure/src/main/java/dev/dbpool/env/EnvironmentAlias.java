@@ -7,7 +7,8 @@ import dev.dbpool.diagnostics.ConfiguredValue;
 import dev.dbpool.diagnostics.InvalidDbPoolConfigurationException;
 
 /**
- * An environment variable name operators already use for a db-pool property, with its unit.
+ * An environment variable name operators already use for a db-pool property, with its
+ * unit.
  *
  * @param variable the environment variable, e.g. {@code DB_MAX_CONNECTIONS}
  * @param property the db-pool property it sets, e.g. {@code app.db.pool.max-connections}

@@ -5,9 +5,10 @@ import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Presets for a kind of workload. A preset is applied first: any setting given explicitly, under
- * {@code app.db.pool.*}, an environment variable or {@code spring.datasource.hikari.*}, wins
- * over it. A setting a preset leaves out keeps its default.
+ * Presets for a kind of workload. A preset is applied first: any setting given
+ * explicitly, under {@code app.db.pool.*}, an environment variable or
+ * {@code spring.datasource.hikari.*}, wins over it. A setting a preset leaves out keeps
+ * its default.
  *
  * @author db-pool
  * @since 0.1.0
@@ -20,13 +21,14 @@ public enum PoolProfile {
 	OLTP(50, 10, Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofMinutes(5), null),
 
 	/**
-	 * Few long jobs: a narrow pool, long waits, no statement timeout, long-lived connections.
+	 * Few long jobs: a narrow pool, long waits, no statement timeout, long-lived
+	 * connections.
 	 */
 	BATCH(10, 2, Duration.ofSeconds(30), Duration.ZERO, null, Duration.ofHours(2)),
 
 	/**
-	 * One of many small instances sharing a server: a small pool that gives idle connections
-	 * back quickly.
+	 * One of many small instances sharing a server: a small pool that gives idle
+	 * connections back quickly.
 	 */
 	MICROSERVICE(5, 1, Duration.ofSeconds(3), Duration.ofSeconds(10), Duration.ofMinutes(1), null);
 
@@ -81,7 +83,8 @@ public enum PoolProfile {
 	}
 
 	/**
-	 * Return the preset maximum lifetime, or {@code null} where the preset keeps the default.
+	 * Return the preset maximum lifetime, or {@code null} where the preset keeps the
+	 * default.
 	 * @return the maximum lifetime or {@code null}
 	 */
 	public @Nullable Duration getMaxLifetime() {

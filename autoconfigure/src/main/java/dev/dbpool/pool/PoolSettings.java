@@ -11,8 +11,9 @@ import org.jspecify.annotations.Nullable;
 import org.postgresql.PGProperty;
 
 /**
- * The pool's effective settings, after profile, defaults, aliases and overrides are resolved and
- * validated; applied once, to a {@link HikariConfig}, before the pool starts.
+ * The pool's effective settings, after profile, defaults, aliases and overrides are
+ * resolved and validated; applied once, to a {@link HikariConfig}, before the pool
+ * starts.
  *
  * @param profile the profile applied, or {@code null}
  * @param poolName HikariCP {@code poolName}
@@ -24,10 +25,13 @@ import org.postgresql.PGProperty;
  * @param keepaliveTime HikariCP {@code keepaliveTime}
  * @param validationTimeout HikariCP {@code validationTimeout}
  * @param leakDetectionThreshold HikariCP {@code leakDetectionThreshold}
- * @param connectTimeout driver {@code connectTimeout} and {@code loginTimeout}, whole seconds
- * @param socketTimeout driver {@code socketTimeout}, whole seconds, already derived; 0 for none
+ * @param connectTimeout driver {@code connectTimeout} and {@code loginTimeout}, whole
+ * seconds
+ * @param socketTimeout driver {@code socketTimeout}, whole seconds, already derived; 0
+ * for none
  * @param statementTimeout server {@code statement_timeout}; 0 for none
- * @param idleInTransactionTimeout server {@code idle_in_transaction_session_timeout}; 0 for none
+ * @param idleInTransactionTimeout server {@code idle_in_transaction_session_timeout}; 0
+ * for none
  * @param lockTimeout server {@code lock_timeout}, or {@code null} to leave the server's
  * @param statementCacheSize driver {@code preparedStatementCacheQueries}
  * @param applicationName server {@code application_name}
@@ -60,10 +64,10 @@ public record PoolSettings(@Nullable PoolProfile profile, String poolName, int m
 	}
 
 	/**
-	 * Apply the PostgreSQL driver settings and the server settings sent in the start-up packet.
-	 * Other driver properties and start-up options already configured are kept; if the JDBC URL
-	 * carries an {@code options} parameter, it is moved into the driver properties (a URL
-	 * parameter would override them), merged with db-pool's.
+	 * Apply the PostgreSQL driver settings and the server settings sent in the start-up
+	 * packet. Other driver properties and start-up options already configured are kept;
+	 * if the JDBC URL carries an {@code options} parameter, it is moved into the driver
+	 * properties (a URL parameter would override them), merged with db-pool's.
 	 * @param config the pool's configuration, with its JDBC URL set
 	 */
 	public void applyPostgresSettingsTo(HikariConfig config) {

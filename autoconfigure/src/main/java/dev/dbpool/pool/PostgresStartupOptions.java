@@ -13,9 +13,9 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The PostgreSQL driver's {@code options} connection parameter: server settings sent in the
- * start-up packet of every new connection ({@code -c statement_timeout=30000 …}), so they cost no
- * round trip, neither when the connection opens nor when it is borrowed.
+ * The PostgreSQL driver's {@code options} connection parameter: server settings sent in
+ * the start-up packet of every new connection ({@code -c statement_timeout=30000 …}), so
+ * they cost no round trip, neither when the connection opens nor when it is borrowed.
  *
  * @author db-pool
  * @since 0.1.0
@@ -51,8 +51,9 @@ public final class PostgresStartupOptions {
 	}
 
 	/**
-	 * Merge db-pool's settings into an existing {@code options} value: the existing value's
-	 * assignments of the same settings are replaced, everything else in it is kept.
+	 * Merge db-pool's settings into an existing {@code options} value: the existing
+	 * value's assignments of the same settings are replaced, everything else in it is
+	 * kept.
 	 * @param existing the existing options, may be {@code null}
 	 * @param settings the settings to assign, by server name
 	 * @return the merged options

@@ -1,5 +1,6 @@
 /**
- * Turning db-pool properties into HikariCP and PostgreSQL driver settings: profiles, resolution, validation and start-up options.
+ * Turning db-pool properties into HikariCP and PostgreSQL driver settings: profiles,
+ * resolution, validation and start-up options.
  */
 @NullMarked
 package dev.dbpool.pool;

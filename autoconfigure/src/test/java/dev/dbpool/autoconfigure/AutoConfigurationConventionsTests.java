@@ -17,8 +17,8 @@ import org.springframework.context.annotation.Bean;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The habits of Spring Boot's own auto-configurations, checked: registered only through the
- * imports file (sorted), {@code public final}, every bean replaceable by the user.
+ * The habits of Spring Boot's own auto-configurations, checked: registered only through
+ * the imports file (sorted), {@code public final}, every bean replaceable by the user.
  */
 class AutoConfigurationConventionsTests {
 
@@ -59,8 +59,8 @@ class AutoConfigurationConventionsTests {
 	}
 
 	private static List<String> imports() throws IOException {
-		try (InputStream in = AutoConfigurationConventionsTests.class.getResourceAsStream(
-				"/META-INF/spring/org.springframework.boot.autoconfigure.AutoConfiguration.imports")) {
+		try (InputStream in = AutoConfigurationConventionsTests.class
+			.getResourceAsStream("/META-INF/spring/org.springframework.boot.autoconfigure.AutoConfiguration.imports")) {
 			assertThat(in).isNotNull();
 			return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
 				.map(String::trim)

@@ -13,8 +13,8 @@ import org.springframework.boot.configurationmetadata.ConfigurationMetadataRepos
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The IDE metadata the annotation processor generates: every {@code app.db.pool} property is
- * there, described, with its default where it has one.
+ * The IDE metadata the annotation processor generates: every {@code app.db.pool} property
+ * is there, described, with its default where it has one.
  */
 class ConfigurationMetadataTests {
 

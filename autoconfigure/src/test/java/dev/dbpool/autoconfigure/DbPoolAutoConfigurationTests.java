@@ -169,23 +169,20 @@ class DbPoolAutoConfigurationTests {
 
 	@Test
 	void hikariKeyForAnOwnedSettingWinsOverTheProfile() {
-		this.runner
-			.withPropertyValues("app.db.pool.profile=oltp", "spring.datasource.hikari.connection-timeout=4000")
+		this.runner.withPropertyValues("app.db.pool.profile=oltp", "spring.datasource.hikari.connection-timeout=4000")
 			.run((context) -> assertThat(context.getBean(HikariDataSource.class).getConnectionTimeout())
 				.isEqualTo(4_000));
 	}
 
 	@Test
 	void hikariKeyThatAgreesWithAppDbPoolIsAccepted() {
-		this.runner
-			.withPropertyValues("app.db.pool.max-connections=9", "spring.datasource.hikari.maximum-pool-size=9")
+		this.runner.withPropertyValues("app.db.pool.max-connections=9", "spring.datasource.hikari.maximum-pool-size=9")
 			.run((context) -> assertThat(context.getBean(HikariDataSource.class).getMaximumPoolSize()).isEqualTo(9));
 	}
 
 	@Test
 	void hikariKeyThatDisagreesWithAppDbPoolFailsNamingBoth() {
-		this.runner
-			.withPropertyValues("app.db.pool.max-connections=9", "spring.datasource.hikari.maximum-pool-size=30")
+		this.runner.withPropertyValues("app.db.pool.max-connections=9", "spring.datasource.hikari.maximum-pool-size=30")
 			.run((context) -> {
 				InvalidDbPoolConfigurationException failure = StartupFailures.invalidConfiguration(context);
 				assertThat(failure.getDescription()).contains("app.db.pool.max-connections='9'")
@@ -234,7 +231,8 @@ class DbPoolAutoConfigurationTests {
 			.withPropertyValues("spring.datasource.url=" + URL + "?sslmode=disable&options=-c%20search_path%3Dapp")
 			.run((context) -> {
 				HikariDataSource pool = context.getBean(HikariDataSource.class);
-				// A URL parameter would override the driver property, so it moves into it.
+				// A URL parameter would override the driver property, so it moves into
+				// it.
 				assertThat(pool.getJdbcUrl()).isEqualTo(URL + "?sslmode=disable");
 				assertThat(pool.getDataSourceProperties()).containsEntry("options",
 						"-c search_path=app -c statement_timeout=30000 -c idle_in_transaction_session_timeout=300000");
@@ -246,8 +244,8 @@ class DbPoolAutoConfigurationTests {
 		this.runner.withPropertyValues("spring.datasource.url=" + URL + "?options=-c%20statement_timeout%3D2s")
 			.run((context) -> {
 				HikariDataSource pool = context.getBean(HikariDataSource.class);
-				assertThat(pool.getDataSourceProperties()).containsEntry("options",
-						"-c statement_timeout=2000 -c idle_in_transaction_session_timeout=300000")
+				assertThat(pool.getDataSourceProperties())
+					.containsEntry("options", "-c statement_timeout=2000 -c idle_in_transaction_session_timeout=300000")
 					.containsEntry("socketTimeout", "7");
 			});
 	}
@@ -298,14 +296,13 @@ class DbPoolAutoConfigurationTests {
 
 	@Test
 	void backsOffWhenDisabledLeavingSpringBootsPool() {
-		this.runner.withPropertyValues("app.db.pool.enabled=false", "app.db.pool.max-connections=3")
-			.run((context) -> {
-				assertThat(context).hasSingleBean(HikariDataSource.class).doesNotHaveBean(DbPoolProperties.class);
-				HikariDataSource pool = context.getBean(HikariDataSource.class);
-				// Spring Boot's defaults: HikariCP's own sizes, no driver settings.
-				assertThat(pool.getMaximumPoolSize()).isEqualTo(10);
-				assertThat(pool.getDataSourceProperties()).doesNotContainKey("ApplicationName");
-			});
+		this.runner.withPropertyValues("app.db.pool.enabled=false", "app.db.pool.max-connections=3").run((context) -> {
+			assertThat(context).hasSingleBean(HikariDataSource.class).doesNotHaveBean(DbPoolProperties.class);
+			HikariDataSource pool = context.getBean(HikariDataSource.class);
+			// Spring Boot's defaults: HikariCP's own sizes, no driver settings.
+			assertThat(pool.getMaximumPoolSize()).isEqualTo(10);
+			assertThat(pool.getDataSourceProperties()).doesNotContainKey("ApplicationName");
+		});
 	}
 
 	@Test

@@ -23,10 +23,10 @@ import org.springframework.context.annotation.Configuration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Integration tests for {@link DbPoolAutoConfiguration} against a real PostgreSQL: the pool
- * connects where {@code DATABASE_URL} or a {@link JdbcConnectionDetails} bean says, with
- * db-pool's session settings, and {@code app.db.pool.enabled=false} leaves Spring Boot's
- * untuned pool.
+ * Integration tests for {@link DbPoolAutoConfiguration} against a real PostgreSQL: the
+ * pool connects where {@code DATABASE_URL} or a {@link JdbcConnectionDetails} bean says,
+ * with db-pool's session settings, and {@code app.db.pool.enabled=false} leaves Spring
+ * Boot's untuned pool.
  */
 class DbPoolConnectionSourcesIntegrationTests {
 
@@ -42,7 +42,8 @@ class DbPoolConnectionSourcesIntegrationTests {
 	@BeforeAll
 	static void createTheDatabaseUrlsRole() throws SQLException {
 		try (Connection superuser = TestDatabase.get().connect(); Statement statement = superuser.createStatement()) {
-			// Idempotent, and harmless to a session of the role still closing from an earlier run.
+			// Idempotent, and harmless to a session of the role still closing from an
+			// earlier run.
 			statement.execute("""
 					DO $$
 					BEGIN
@@ -68,7 +69,8 @@ class DbPoolConnectionSourcesIntegrationTests {
 				HikariDataSource pool = context.getBean(HikariDataSource.class);
 				assertThat(pool.getJdbcUrl()).isEqualTo(database.jdbcUrl() + "?sslmode=disable");
 				assertThat(pool.getUsername()).isEqualTo(URL_USER);
-				// The local server trusts 127.0.0.1, so a wrong password would connect too.
+				// The local server trusts 127.0.0.1, so a wrong password would connect
+				// too.
 				assertThat(pool.getPassword()).isEqualTo(URL_PASSWORD);
 				try (Connection connection = pool.getConnection()) {
 					assertThat(query(connection, "SELECT current_user")).isEqualTo(URL_USER);
@@ -85,8 +87,8 @@ class DbPoolConnectionSourcesIntegrationTests {
 		String name = ServerSide.uniqueName("it-connection-details");
 		this.runner.withUserConfiguration(TestDatabaseConnectionDetailsConfiguration.class)
 			.withPropertyValues("spring.application.name=" + name,
-					"spring.datasource.url=jdbc:postgresql://127.0.0.1:1/nowhere",
-					"spring.datasource.username=nobody", "app.db.pool.statement-timeout=2500ms")
+					"spring.datasource.url=jdbc:postgresql://127.0.0.1:1/nowhere", "spring.datasource.username=nobody",
+					"app.db.pool.statement-timeout=2500ms")
 			.run((context) -> {
 				try (Connection connection = context.getBean(DataSource.class).getConnection()) {
 					assertThat(query(connection, "SELECT current_database()")).isEqualTo(TestDatabase.DATABASE);

@@ -14,8 +14,8 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Values db-pool cannot use stop the start-up with a failure analysis that names the property
- * or variable, the value and what is allowed; none is silently adjusted.
+ * Values db-pool cannot use stop the start-up with a failure analysis that names the
+ * property or variable, the value and what is allowed; none is silently adjusted.
  */
 class DbPoolInvalidConfigurationTests {
 
@@ -108,8 +108,9 @@ class DbPoolInvalidConfigurationTests {
 
 	@Test
 	void keepaliveNotBelowMaxLifetimeFails() {
-		this.runner.withPropertyValues("app.db.pool.keepalive-time=1m", "app.db.pool.max-lifetime=1m",
-				"app.db.pool.idle-timeout=30s")
+		this.runner
+			.withPropertyValues("app.db.pool.keepalive-time=1m", "app.db.pool.max-lifetime=1m",
+					"app.db.pool.idle-timeout=30s")
 			.run((context) -> assertThat(StartupFailures.invalidConfiguration(context).getDescription())
 				.contains("app.db.pool.keepalive-time='1m'")
 				.contains("shorter than max-lifetime (1m)"));
@@ -200,8 +201,7 @@ class DbPoolInvalidConfigurationTests {
 	@Test
 	void aliasesInDifferentUnitsThatAgreeAreAccepted() {
 		this.runner
-			.withInitializer(
-					EnvironmentVariables.of("DB_ACQUIRE_TIMEOUT_SECS=5", "DATABASE_POOL_ACQUIRE_TIMEOUT=5000"))
+			.withInitializer(EnvironmentVariables.of("DB_ACQUIRE_TIMEOUT_SECS=5", "DATABASE_POOL_ACQUIRE_TIMEOUT=5000"))
 			.run((context) -> assertThat(context.getBean(HikariDataSource.class).getConnectionTimeout())
 				.isEqualTo(5000));
 	}
@@ -222,7 +222,8 @@ class DbPoolInvalidConfigurationTests {
 			.withInitializer(EnvironmentVariables.of("DATABASE_URL=postgres://app:hunter2@db.internal:99999/orders"))
 			.run((context) -> {
 				InvalidDbPoolConfigurationException failure = StartupFailures.invalidConfiguration(context);
-				assertThat(failure.getDescription()).contains("DATABASE_URL='postgres://app:****@db.internal:99999/orders'")
+				assertThat(failure.getDescription())
+					.contains("DATABASE_URL='postgres://app:****@db.internal:99999/orders'")
 					.contains("the port 99999 is not between 1 and 65535")
 					.contains("Allowed: a URL of the form postgres://user:password@host:port/database")
 					.doesNotContain("hunter2");

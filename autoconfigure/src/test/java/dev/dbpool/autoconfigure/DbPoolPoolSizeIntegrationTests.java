@@ -23,9 +23,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * Integration tests for {@link DbPoolAutoConfiguration} against a real PostgreSQL: the pool
- * opens {@code min-connections} sessions on the server, never more than {@code max-connections},
- * and a borrower waits no longer than {@code acquire-timeout} for one.
+ * Integration tests for {@link DbPoolAutoConfiguration} against a real PostgreSQL: the
+ * pool opens {@code min-connections} sessions on the server, never more than
+ * {@code max-connections}, and a borrower waits no longer than {@code acquire-timeout}
+ * for one.
  */
 class DbPoolPoolSizeIntegrationTests {
 
@@ -40,7 +41,8 @@ class DbPoolPoolSizeIntegrationTests {
 		String name = ServerSide.uniqueName("it-pool-min");
 		this.runner.withPropertyValues("spring.application.name=" + name).run((context) -> {
 			assertThat(ServerSide.sessionsNamed(name)).as("no session before the first borrow").isZero();
-			// HikariCP starts on the first borrow; given back at once, so that all the pool
+			// HikariCP starts on the first borrow; given back at once, so that all the
+			// pool
 			// holds is idle and it fills up to min-connections, no further.
 			context.getBean(DataSource.class).getConnection().close();
 			assertThat(ServerSide.awaitSessionsNamed(name, 3, Duration.ofSeconds(10))).isGreaterThanOrEqualTo(3);

@@ -18,10 +18,10 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Integration tests for {@link DbPoolAutoConfiguration} against a real PostgreSQL, at the edges
- * of what the server and the driver accept: db-pool takes every start-up option value the
- * server takes, and a value neither can take fails the start-up, naming the setting, rather
- * than every connection later.
+ * Integration tests for {@link DbPoolAutoConfiguration} against a real PostgreSQL, at the
+ * edges of what the server and the driver accept: db-pool takes every start-up option
+ * value the server takes, and a value neither can take fails the start-up, naming the
+ * setting, rather than every connection later.
  */
 class DbPoolServerLimitsIntegrationTests {
 
@@ -47,8 +47,10 @@ class DbPoolServerLimitsIntegrationTests {
 			});
 	}
 
-	// Server: statement_timeout, idle_in_transaction_session_timeout and lock_timeout are at most
-	// 2147483647ms. Driver: socketTimeout is at most 2147483s (it is turned into int milliseconds).
+	// Server: statement_timeout, idle_in_transaction_session_timeout and lock_timeout are
+	// at most
+	// 2147483647ms. Driver: socketTimeout is at most 2147483s (it is turned into int
+	// milliseconds).
 	@ParameterizedTest(name = "{0}")
 	@CsvSource(delimiter = '|', textBlock = """
 			app.db.pool.idle-in-transaction-timeout=25d | app.db.pool.idle-in-transaction-timeout

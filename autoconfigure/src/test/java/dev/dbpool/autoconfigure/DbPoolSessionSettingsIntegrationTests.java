@@ -21,12 +21,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * Integration tests for {@link DbPoolAutoConfiguration} against a real PostgreSQL: the server
- * settings db-pool sends in each connection's start-up ({@code application_name},
- * {@code statement_timeout}, {@code idle_in_transaction_session_timeout}, {@code lock_timeout}) are
- * the ones the server applies to the pool's sessions, and it enforces them. A role with its own
- * settings ({@code ALTER ROLE … SET}) stands for a server configured otherwise: db-pool's
- * settings outrank it, and what db-pool leaves unset keeps the server's value.
+ * Integration tests for {@link DbPoolAutoConfiguration} against a real PostgreSQL: the
+ * server settings db-pool sends in each connection's start-up ({@code application_name},
+ * {@code statement_timeout}, {@code idle_in_transaction_session_timeout},
+ * {@code lock_timeout}) are the ones the server applies to the pool's sessions, and it
+ * enforces them. A role with its own settings ({@code ALTER ROLE … SET}) stands for a
+ * server configured otherwise: db-pool's settings outrank it, and what db-pool leaves
+ * unset keeps the server's value.
  */
 class DbPoolSessionSettingsIntegrationTests {
 
@@ -110,7 +111,8 @@ class DbPoolSessionSettingsIntegrationTests {
 							assertThat(ex.getMessage()).contains("canceling statement due to statement timeout");
 						});
 					long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
-					// Cancelled by the server after 1.5s, well before the 5s sleep would end
+					// Cancelled by the server after 1.5s, well before the 5s sleep would
+					// end
 					// and before the derived 7s socket timeout.
 					assertThat(elapsedMillis).isBetween(1_000L, 4_500L);
 					// The session survives a cancelled statement.
@@ -144,7 +146,8 @@ class DbPoolSessionSettingsIntegrationTests {
 
 	@Test
 	void serverKeepsItsOwnLockTimeoutWhenNoneIsConfigured() {
-		// The role's setting stands for "the server's": 7s, so that it differs from every default.
+		// The role's setting stands for "the server's": 7s, so that it differs from every
+		// default.
 		this.runner.withPropertyValues(roleWithServerSettings())
 			.withPropertyValues("spring.application.name=" + ServerSide.uniqueName("it-lock-server"))
 			.run((context) -> {
@@ -160,7 +163,8 @@ class DbPoolSessionSettingsIntegrationTests {
 			.withPropertyValues("spring.application.name=" + ServerSide.uniqueName("it-role-defaults"))
 			.run((context) -> {
 				try (Connection connection = context.getBean(DataSource.class).getConnection()) {
-					// Start-up options outrank ALTER ROLE … SET (9s and 1h for this role).
+					// Start-up options outrank ALTER ROLE … SET (9s and 1h for this
+					// role).
 					assertThat(ServerSide.show(connection, "statement_timeout")).isEqualTo("30s");
 					assertThat(ServerSide.show(connection, "idle_in_transaction_session_timeout")).isEqualTo("5min");
 				}
@@ -217,7 +221,8 @@ class DbPoolSessionSettingsIntegrationTests {
 							assertThat(ex.getSQLState()).as("lock_not_available").isEqualTo("55P03");
 							assertThat(ex.getMessage()).contains("canceling statement due to lock timeout");
 						});
-						// Without a lock timeout it would wait for the 30s statement timeout.
+						// Without a lock timeout it would wait for the 30s statement
+						// timeout.
 						assertThat((System.nanoTime() - start) / 1_000_000).isBetween(300L, 10_000L);
 					}
 				}

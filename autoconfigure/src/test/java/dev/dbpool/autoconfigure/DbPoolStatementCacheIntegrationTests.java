@@ -23,15 +23,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Integration tests for {@link DbPoolAutoConfiguration} against a real PostgreSQL: the
- * {@code app.db.pool.statement-cache-size} reaches the driver ({@code preparedStatementCacheQueries})
- * and bounds the statements the server keeps prepared for each pooled session.
+ * {@code app.db.pool.statement-cache-size} reaches the driver
+ * ({@code preparedStatementCacheQueries}) and bounds the statements the server keeps
+ * prepared for each pooled session.
  * <p>
- * With {@code prepareThreshold=1} the driver prepares every statement on the server at its first
- * use, and deallocates a statement when it drops it from its cache. The tests count, in the
- * session's own {@code pg_prepared_statements}, only their own statements: they carry a marker,
- * since the driver also server-prepares plain statements at this threshold (HikariCP's
- * {@code SHOW TRANSACTION ISOLATION LEVEL}, for one) and never caches them; and the count runs as
- * a plain, unprepared statement, so it neither shows up nor takes a place in the driver's cache.
+ * With {@code prepareThreshold=1} the driver prepares every statement on the server at
+ * its first use, and deallocates a statement when it drops it from its cache. The tests
+ * count, in the session's own {@code pg_prepared_statements}, only their own statements:
+ * they carry a marker, since the driver also server-prepares plain statements at this
+ * threshold (HikariCP's {@code SHOW TRANSACTION ISOLATION LEVEL}, for one) and never
+ * caches them; and the count runs as a plain, unprepared statement, so it neither shows
+ * up nor takes a place in the driver's cache.
  */
 class DbPoolStatementCacheIntegrationTests {
 
@@ -55,7 +57,8 @@ class DbPoolStatementCacheIntegrationTests {
 			.run((context) -> {
 				try (Connection connection = context.getBean(DataSource.class).getConnection()) {
 					List<Integer> counts = runDistinctStatementsRepeatedly(connection);
-					// Each statement past the 4th evicts one, which the driver deallocates.
+					// Each statement past the 4th evicts one, which the driver
+					// deallocates.
 					assertThat(counts).allSatisfy((count) -> assertThat(count).isLessThanOrEqualTo(4)).contains(4);
 					assertThat(counts.get(counts.size() - 1)).isEqualTo(4);
 				}
@@ -84,22 +87,23 @@ class DbPoolStatementCacheIntegrationTests {
 					"app.db.pool.statement-cache-size=0")
 			.run((context) -> {
 				try (Connection connection = context.getBean(DataSource.class).getConnection()) {
-					// Each statement is still prepared at its first use, and deallocated on close.
+					// Each statement is still prepared at its first use, and deallocated
+					// on close.
 					assertThat(runDistinctStatementsRepeatedly(connection)).containsOnly(0);
 				}
 			});
 	}
 
 	/**
-	 * Run {@value #DISTINCT_STATEMENTS} distinct prepared statements {@value #ROUNDS} times each,
-	 * counting after each execution the test's statements the server holds prepared.
+	 * Run {@value #DISTINCT_STATEMENTS} distinct prepared statements {@value #ROUNDS}
+	 * times each, counting after each execution the test's statements the server holds
+	 * prepared.
 	 */
 	private static List<Integer> runDistinctStatementsRepeatedly(Connection connection) throws SQLException {
 		List<Integer> counts = new ArrayList<>();
 		for (int round = 0; round < ROUNDS; round++) {
 			for (int i = 0; i < DISTINCT_STATEMENTS; i++) {
-				try (PreparedStatement statement = connection
-					.prepareStatement("SELECT " + i + " + ? AS " + MARKER)) {
+				try (PreparedStatement statement = connection.prepareStatement("SELECT " + i + " + ? AS " + MARKER)) {
 					statement.setInt(1, round);
 					try (ResultSet result = statement.executeQuery()) {
 						assertThat(result.next()).isTrue();
@@ -113,7 +117,8 @@ class DbPoolStatementCacheIntegrationTests {
 	}
 
 	private static int preparedOnServer(Connection connection) throws SQLException {
-		// A plain statement: it never takes a place in the driver's cache, and, unprepared, it
+		// A plain statement: it never takes a place in the driver's cache, and,
+		// unprepared, it
 		// is not in pg_prepared_statements either. Its text holds the marker only split.
 		try (Statement count = connection.createStatement()) {
 			count.unwrap(PGStatement.class).setPrepareThreshold(0);

@@ -12,12 +12,13 @@ import dev.dbpool.testsupport.TestDatabase;
 
 /**
  * What the PostgreSQL server sees of a pool: a pooled connection's settings as the server
- * reports them, and the server's sessions, looked at over a superuser connection outside any
- * pool.
+ * reports them, and the server's sessions, looked at over a superuser connection outside
+ * any pool.
  */
 final class ServerSide {
 
-	// Per run, so that a test never counts sessions a previous run left closing on the server.
+	// Per run, so that a test never counts sessions a previous run left closing on the
+	// server.
 	private static final String RUN = Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36 * 36 * 36), 36);
 
 	private ServerSide() {
@@ -62,15 +63,17 @@ final class ServerSide {
 	}
 
 	/**
-	 * Return the {@code application_name} the server shows for a session, from outside it.
+	 * Return the {@code application_name} the server shows for a session, from outside
+	 * it.
 	 * @param pid the session's server process
-	 * @return the name, or {@code null} if there is no such session in the tests' database
+	 * @return the name, or {@code null} if there is no such session in the tests'
+	 * database
 	 * @throws SQLException if the server refuses
 	 */
 	static String applicationNameOf(int pid) throws SQLException {
 		try (Connection observer = TestDatabase.get().connect();
-				PreparedStatement statement = observer.prepareStatement(
-						"SELECT application_name FROM pg_stat_activity WHERE pid = ? AND datname = ?")) {
+				PreparedStatement statement = observer
+					.prepareStatement("SELECT application_name FROM pg_stat_activity WHERE pid = ? AND datname = ?")) {
 			statement.setInt(1, pid);
 			statement.setString(2, TestDatabase.DATABASE);
 			try (ResultSet result = statement.executeQuery()) {

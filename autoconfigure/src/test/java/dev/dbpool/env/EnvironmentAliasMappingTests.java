@@ -31,20 +31,21 @@ class EnvironmentAliasMappingTests {
 		.withPropertyValues("spring.datasource.url=jdbc:postgresql://127.0.0.1:5432/dbpool_test");
 
 	@ParameterizedTest(name = "{0}={1}")
-	@CsvSource(delimiter = '|', textBlock = """
-			DB_MAX_CONNECTIONS            | 33     | maximumPoolSize | 33
-			DB_POOL_MAX                   | 34     | maximumPoolSize | 34
-			DATABASE_POOL_MAX             | 35     | maximumPoolSize | 35
-			DB_MIN_CONNECTIONS            | 2      | minimumIdle     | 2
-			DB_POOL_MIN                   | 3      | minimumIdle     | 3
-			DATABASE_POOL_MIN             | 4      | minimumIdle     | 4
-			DB_ACQUIRE_TIMEOUT_SECS       | 7      | connectionTimeout | 7000
-			DATABASE_POOL_ACQUIRE_TIMEOUT | 1500   | connectionTimeout | 1500
-			DB_IDLE_TIMEOUT_SECS          | 120    | idleTimeout     | 120000
-			DATABASE_POOL_IDLE_TIMEOUT    | 45000  | idleTimeout     | 45000
-			DB_MAX_LIFETIME_SECS          | 900    | maxLifetime     | 900000
-			DATABASE_STATEMENT_TIMEOUT    | 4000   | options         | -c statement_timeout=4000 -c idle_in_transaction_session_timeout=300000
-			""")
+	@CsvSource(delimiter = '|',
+			textBlock = """
+					DB_MAX_CONNECTIONS            | 33     | maximumPoolSize | 33
+					DB_POOL_MAX                   | 34     | maximumPoolSize | 34
+					DATABASE_POOL_MAX             | 35     | maximumPoolSize | 35
+					DB_MIN_CONNECTIONS            | 2      | minimumIdle     | 2
+					DB_POOL_MIN                   | 3      | minimumIdle     | 3
+					DATABASE_POOL_MIN             | 4      | minimumIdle     | 4
+					DB_ACQUIRE_TIMEOUT_SECS       | 7      | connectionTimeout | 7000
+					DATABASE_POOL_ACQUIRE_TIMEOUT | 1500   | connectionTimeout | 1500
+					DB_IDLE_TIMEOUT_SECS          | 120    | idleTimeout     | 120000
+					DATABASE_POOL_IDLE_TIMEOUT    | 45000  | idleTimeout     | 45000
+					DB_MAX_LIFETIME_SECS          | 900    | maxLifetime     | 900000
+					DATABASE_STATEMENT_TIMEOUT    | 4000   | options         | -c statement_timeout=4000 -c idle_in_transaction_session_timeout=300000
+					""")
 	void aliasSetsItsPropertyInItsUnit(String variable, String value, String setting, String expected) {
 		this.runner.withInitializer(EnvironmentVariables.of(variable + "=" + value))
 			.run((context) -> assertThat(read(context.getBean(HikariDataSource.class), setting)).isEqualTo(expected));

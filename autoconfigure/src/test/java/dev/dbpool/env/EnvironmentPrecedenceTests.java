@@ -23,9 +23,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
 
 /**
- * Where the operators' environment variables rank, proved with a real {@link SpringApplication}
- * (so db-pool's post-processor and failure analyzer run as they are registered): they beat
- * {@code application.yml} and lose to system properties and command-line arguments.
+ * Where the operators' environment variables rank, proved with a real
+ * {@link SpringApplication} (so db-pool's post-processor and failure analyzer run as they
+ * are registered): they beat {@code application.yml} and lose to system properties and
+ * command-line arguments.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class EnvironmentPrecedenceTests {
@@ -84,7 +85,8 @@ class EnvironmentPrecedenceTests {
 			assertThat(pool.getUsername()).isEqualTo("bob");
 			assertThat(pool.getPassword()).isEqualTo("s3cret");
 		}
-		assertThat(output).contains("using DATABASE_URL for spring.datasource.url (jdbc:postgresql://db-host:6543/orders")
+		assertThat(output)
+			.contains("using DATABASE_URL for spring.datasource.url (jdbc:postgresql://db-host:6543/orders")
 			.doesNotContain("s3cret");
 	}
 
@@ -118,13 +120,14 @@ class EnvironmentPrecedenceTests {
 			.contains("Invalid value for app.db.pool.max-connections: DB_MAX_CONNECTIONS='abc' (environment variable). "
 					+ "Allowed: a whole number, e.g. 20.")
 			.contains("Action:")
-			.contains("Change DB_MAX_CONNECTIONS to a whole number, e.g. 20, or remove it and set app.db.pool.max-connections.");
+			.contains(
+					"Change DB_MAX_CONNECTIONS to a whole number, e.g. 20, or remove it and set app.db.pool.max-connections.");
 	}
 
 	@Test
 	void outOfRangeValueInApplicationYmlNamesTheFileAndLine(CapturedOutput output) {
-		assertThatException().isThrownBy(
-				() -> run(EnvironmentVariables.of(), Map.of(), "--spring.config.location=classpath:/precedence/application.yml,"
+		assertThatException().isThrownBy(() -> run(EnvironmentVariables.of(), Map.of(),
+				"--spring.config.location=classpath:/precedence/application.yml,"
 						+ "classpath:/precedence/invalid.yml"));
 		assertThat(output).contains("APPLICATION FAILED TO START")
 			.contains("Invalid value for app.db.pool.min-connections: app.db.pool.min-connections='-2' "
@@ -133,8 +136,7 @@ class EnvironmentPrecedenceTests {
 
 	@Test
 	void unknownProfileStopsStartUpListingTheProfiles(CapturedOutput output) {
-		assertThatException()
-			.isThrownBy(() -> run(EnvironmentVariables.of(), Map.of(), "--app.db.pool.profile=olap"));
+		assertThatException().isThrownBy(() -> run(EnvironmentVariables.of(), Map.of(), "--app.db.pool.profile=olap"));
 		assertThat(output).contains("APPLICATION FAILED TO START")
 			.contains("app.db.pool.profile")
 			.contains("\"olap\"")
@@ -145,10 +147,8 @@ class EnvironmentPrecedenceTests {
 
 	@Test
 	void passwordNeverReachesTheLogOrTheFailure(CapturedOutput output) {
-		assertThatException().isThrownBy(() -> run(
-				EnvironmentVariables.of("DATABASE_URL=postgres://bob:t0p-secret@db-host:6543/orders",
-						"DB_MIN_CONNECTIONS=50"),
-				Map.of()));
+		assertThatException().isThrownBy(() -> run(EnvironmentVariables
+			.of("DATABASE_URL=postgres://bob:t0p-secret@db-host:6543/orders", "DB_MIN_CONNECTIONS=50"), Map.of()));
 		assertThat(output).contains("APPLICATION FAILED TO START")
 			.contains("DB_MIN_CONNECTIONS='50'")
 			.doesNotContain("t0p-secret");
@@ -158,8 +158,8 @@ class EnvironmentPrecedenceTests {
 			String... args) {
 		StandardEnvironment environment = variables.toEnvironment();
 		environment.getPropertySources()
-			.replace(StandardEnvironment.SYSTEM_PROPERTIES_PROPERTY_SOURCE_NAME,
-					new MapPropertySource(StandardEnvironment.SYSTEM_PROPERTIES_PROPERTY_SOURCE_NAME, systemProperties));
+			.replace(StandardEnvironment.SYSTEM_PROPERTIES_PROPERTY_SOURCE_NAME, new MapPropertySource(
+					StandardEnvironment.SYSTEM_PROPERTIES_PROPERTY_SOURCE_NAME, systemProperties));
 		SpringApplication application = new SpringApplication(TestApplication.class);
 		application.setWebApplicationType(WebApplicationType.NONE);
 		application.setEnvironment(environment);

@@ -15,10 +15,10 @@ import org.springframework.core.env.StandardEnvironment;
 import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 /**
- * Environment variables for a test, in place of the real ones: the {@code systemEnvironment}
- * property source is replaced by the given map and then prepared as a Spring Boot application
- * prepares it (origin-aware, then db-pool's alias mapping), so a test sees exactly what an
- * application started with those variables sees.
+ * Environment variables for a test, in place of the real ones: the
+ * {@code systemEnvironment} property source is replaced by the given map and then
+ * prepared as a Spring Boot application prepares it (origin-aware, then db-pool's alias
+ * mapping), so a test sees exactly what an application started with those variables sees.
  */
 public final class EnvironmentVariables implements ApplicationContextInitializer<ConfigurableApplicationContext> {
 
@@ -62,7 +62,8 @@ public final class EnvironmentVariables implements ApplicationContextInitializer
 
 	/**
 	 * A {@link StandardEnvironment} with these variables instead of the real ones, for
-	 * {@code SpringApplication.setEnvironment}; Spring Boot's own post-processors then run on it.
+	 * {@code SpringApplication.setEnvironment}; Spring Boot's own post-processors then
+	 * run on it.
 	 * @return the environment
 	 */
 	public StandardEnvironment toEnvironment() {
@@ -73,9 +74,8 @@ public final class EnvironmentVariables implements ApplicationContextInitializer
 
 	private void replaceVariables(ConfigurableEnvironment environment) {
 		environment.getPropertySources()
-			.replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
-					new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
-							this.variables));
+			.replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, new SystemEnvironmentPropertySource(
+					StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, this.variables));
 	}
 
 }

@@ -13,12 +13,13 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
 /**
  * The PostgreSQL server the tests talk to, found once per JVM.
  * <p>
- * In order: the server named by {@code DBPOOL_TEST_JDBC_URL} (with {@code DBPOOL_TEST_USERNAME}
- * and {@code DBPOOL_TEST_PASSWORD}); a local server on 127.0.0.1:5432 as {@code postgres}; a
- * Testcontainers PostgreSQL where Docker runs. Where none answers, {@link #get()} throws, so a
- * database test fails with instructions instead of skipping. The tests run in a database of their
- * own, {@value #DATABASE}, created on first use; the user must be a superuser, because tests
- * create roles and limits.
+ * In order: the server named by {@code DBPOOL_TEST_JDBC_URL} (with
+ * {@code DBPOOL_TEST_USERNAME} and {@code DBPOOL_TEST_PASSWORD}); a local server on
+ * 127.0.0.1:5432 as {@code postgres}; a Testcontainers PostgreSQL where Docker runs.
+ * Where none answers, {@link #get()} throws, so a database test fails with instructions
+ * instead of skipping. The tests run in a database of their own, {@value #DATABASE},
+ * created on first use; the user must be a superuser, because tests create roles and
+ * limits.
  */
 public final class TestDatabase {
 
@@ -62,7 +63,8 @@ public final class TestDatabase {
 	/**
 	 * Return the test server, finding it on first use.
 	 * @return the server
-	 * @throws IllegalStateException if no server can be found, with instructions to get one
+	 * @throws IllegalStateException if no server can be found, with instructions to get
+	 * one
 	 */
 	public static synchronized TestDatabase get() {
 		if (instance == null) {
@@ -209,8 +211,9 @@ public final class TestDatabase {
 	}
 
 	/**
-	 * Open a new superuser connection (outside any pool) to the tests' database, for set-up and
-	 * for looking at the server side ({@code pg_stat_activity}, roles, limits).
+	 * Open a new superuser connection (outside any pool) to the tests' database, for
+	 * set-up and for looking at the server side ({@code pg_stat_activity}, roles,
+	 * limits).
 	 * @return a new connection; the caller closes it
 	 * @throws SQLException if the server refuses
 	 */

@@ -5,8 +5,8 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code GET /ping}: answers without touching the database, so a benchmark can measure the
- * HTTP ceiling the database endpoints are compared against.
+ * {@code GET /ping}: answers without touching the database, so a benchmark can measure
+ * the HTTP ceiling the database endpoints are compared against.
  */
 @RestController
 public class PingController {

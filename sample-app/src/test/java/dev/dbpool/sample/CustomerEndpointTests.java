@@ -41,8 +41,8 @@ class CustomerEndpointTests extends AbstractSampleApplicationTests {
 	void listReturnsLimitRowsOrderedById() throws Exception {
 		HttpResponse<String> response = get("/customers?limit=7");
 		assertThat(response.statusCode()).isEqualTo(200);
-		assertThat(json(response).valueStream().map((customer) -> customer.get("id").asLong()))
-			.containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L);
+		assertThat(json(response).valueStream().map((customer) -> customer.get("id").asLong())).containsExactly(1L, 2L,
+				3L, 4L, 5L, 6L, 7L);
 	}
 
 	@Test

@@ -14,9 +14,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * {@code POST /orders}: the order and the debit commit together or not at all. Each test uses a
- * customer of its own and compares balances before and after, so reruns and other tests do not
- * disturb it.
+ * {@code POST /orders}: the order and the debit commit together or not at all. Each test
+ * uses a customer of its own and compares balances before and after, so reruns and other
+ * tests do not disturb it.
  */
 class OrderEndpointTests extends AbstractSampleApplicationTests {
 
@@ -49,8 +49,8 @@ class OrderEndpointTests extends AbstractSampleApplicationTests {
 				{"customerId": %d, "amount": 5.00}""".formatted(UNKNOWN_CUSTOMER));
 		assertThat(response.statusCode()).isEqualTo(404);
 		assertThat(json(response).get("detail").asString()).contains(Long.toString(UNKNOWN_CUSTOMER));
-		assertThat(queryForObject(Long.class, "SELECT count(*) FROM sample_order WHERE customer_id = ?",
-				UNKNOWN_CUSTOMER))
+		assertThat(
+				queryForObject(Long.class, "SELECT count(*) FROM sample_order WHERE customer_id = ?", UNKNOWN_CUSTOMER))
 			.isZero();
 		assertThat(orderCount()).isEqualTo(ordersBefore);
 	}
@@ -68,7 +68,8 @@ class OrderEndpointTests extends AbstractSampleApplicationTests {
 
 	@Test
 	void failedInsertRollsBackTheDebit() throws Exception {
-		// Below the web layer, which refuses this amount: the debit succeeds, then the insert
+		// Below the web layer, which refuses this amount: the debit succeeds, then the
+		// insert
 		// breaks sample_order's CHECK (amount > 0), and the debit must roll back with it.
 		long customerId = 1003;
 		BigDecimal before = balanceOf(customerId);

@@ -7,8 +7,9 @@ import org.springframework.boot.testcontainers.service.connection.ServiceConnect
 import org.springframework.context.annotation.Bean;
 
 /**
- * A throwaway PostgreSQL in Docker for {@link TestSampleApplication}; {@code @ServiceConnection}
- * points the app's DataSource at it instead of the URL in application.yml.
+ * A throwaway PostgreSQL in Docker for {@link TestSampleApplication};
+ * {@code @ServiceConnection} points the app's DataSource at it instead of the URL in
+ * application.yml.
  */
 @TestConfiguration(proxyBeanMethods = false)
 class TestcontainersConfiguration {

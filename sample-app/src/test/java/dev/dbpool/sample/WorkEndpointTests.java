@@ -27,7 +27,8 @@ class WorkEndpointTests extends AbstractSampleApplicationTests {
 		assertThat(took).isGreaterThanOrEqualTo(Duration.ofMillis(200));
 		JsonNode result = json(response);
 		assertThat(result.get("heldMs").asLong()).isGreaterThanOrEqualTo(200);
-		// The pid is a live backend connected to the test database: the pool's connection.
+		// The pid is a live backend connected to the test database: the pool's
+		// connection.
 		int backendPid = result.get("backendPid").asInt();
 		assertThat(queryForObject(String.class, "SELECT datname FROM pg_stat_activity WHERE pid = ?", backendPid))
 			.isEqualTo(queryForObject(String.class, "SELECT current_database()"));
@@ -42,7 +43,8 @@ class WorkEndpointTests extends AbstractSampleApplicationTests {
 	@Test
 	void holdsBeyondThePoolSizeWaitForAConnection() throws Exception {
 		// Saturation, which /work exists to show: one request more than the pool has
-		// connections, so one of them waits (hikaricp.connections.pending) until another returns
+		// connections, so one of them waits (hikaricp.connections.pending) until another
+		// returns
 		// its connection, and the last hold ends two holds after the start.
 		int max = (int) gauge("jdbc.connections.max");
 		long start = System.nanoTime();

@@ -13,7 +13,6 @@ import java.time.OffsetDateTime;
  * @param balance the account balance, debited by orders
  * @param createdAt when the customer was created
  */
-public record Customer(long id, String name, String email, String tier, BigDecimal balance,
-		OffsetDateTime createdAt) {
+public record Customer(long id, String name, String email, String tier, BigDecimal balance, OffsetDateTime createdAt) {
 
 }

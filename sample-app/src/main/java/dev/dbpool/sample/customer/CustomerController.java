@@ -10,8 +10,8 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
 
 /**
- * {@code GET /customers/{id}} (a look-up by primary key) and {@code GET /customers?limit=N} (a
- * short list).
+ * {@code GET /customers/{id}} (a look-up by primary key) and
+ * {@code GET /customers?limit=N} (a short list).
  */
 @RestController
 public class CustomerController {

@@ -5,8 +5,8 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.web.ErrorResponseException;
 
 /**
- * Thrown when a request names a customer that does not exist; rendered as a 404 problem, and,
- * being unchecked, rolls back the transaction it leaves.
+ * Thrown when a request names a customer that does not exist; rendered as a 404 problem,
+ * and, being unchecked, rolls back the transaction it leaves.
  */
 public class CustomerNotFoundException extends ErrorResponseException {
 

@@ -15,7 +15,8 @@ import org.springframework.web.server.ResponseStatusException;
 @RestController
 public class OrderController {
 
-	// Far below what numeric(12, 2) holds, so a typo is a 400 rather than a database error.
+	// Far below what numeric(12, 2) holds, so a typo is a 400 rather than a database
+	// error.
 	private static final BigDecimal MAX_AMOUNT = new BigDecimal("1000000.00");
 
 	private final OrderService orders;

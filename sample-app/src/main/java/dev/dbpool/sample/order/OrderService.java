@@ -35,7 +35,8 @@ public class OrderService {
 	@Transactional
 	public PurchaseOrder place(long customerId, BigDecimal amount) {
 		// Debit first: the UPDATE locks the customer's row, so concurrent orders for one
-		// customer queue here, and an unknown customer is found before anything is written.
+		// customer queue here, and an unknown customer is found before anything is
+		// written.
 		int debited = this.jdbc.sql("UPDATE sample_customer SET balance = balance - :amount WHERE id = :id")
 			.param("amount", amount)
 			.param("id", customerId)

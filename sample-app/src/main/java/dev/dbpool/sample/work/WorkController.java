@@ -15,9 +15,9 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
 
 /**
- * {@code GET /work?holdMs=N}: borrows one pooled connection, runs a trivial query on it and holds
- * it for N ms. Enough concurrent calls exhaust the pool, which shows saturation: callers wait
- * for a connection, then time out.
+ * {@code GET /work?holdMs=N}: borrows one pooled connection, runs a trivial query on it
+ * and holds it for N ms. Enough concurrent calls exhaust the pool, which shows
+ * saturation: callers wait for a connection, then time out.
  */
 @RestController
 public class WorkController {
@@ -41,7 +41,8 @@ public class WorkController {
 		try (Connection connection = this.dataSource.getConnection()) {
 			borrowed = System.nanoTime();
 			backendPid = backendPid(connection);
-			// Sleep here rather than run pg_sleep: the pool sees the connection in use, but no
+			// Sleep here rather than run pg_sleep: the pool sees the connection in use,
+			// but no
 			// statement runs, so statement_timeout cannot cut the hold short.
 			sleep(holdMs);
 		}
