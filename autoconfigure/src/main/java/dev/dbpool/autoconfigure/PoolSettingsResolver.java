@@ -191,8 +191,7 @@ final class PoolSettingsResolver {
 	}
 
 	// The one rule for every setting: explicit beats preset beats default, and explicit
-	// names
-	// that disagree fail.
+	// names that disagree fail.
 	@SafeVarargs
 	private <T> Value<T> resolve(String key, @Nullable T bound, @Nullable Function<PoolProfile, @Nullable T> preset,
 			@Nullable Value<T>... others) {

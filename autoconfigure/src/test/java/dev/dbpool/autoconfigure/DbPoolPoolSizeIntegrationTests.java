@@ -42,8 +42,7 @@ class DbPoolPoolSizeIntegrationTests {
 		this.runner.withPropertyValues("spring.application.name=" + name).run((context) -> {
 			assertThat(ServerSide.sessionsNamed(name)).as("no session before the first borrow").isZero();
 			// HikariCP starts on the first borrow; given back at once, so that all the
-			// pool
-			// holds is idle and it fills up to min-connections, no further.
+			// pool holds is idle and it fills up to min-connections, no further.
 			context.getBean(DataSource.class).getConnection().close();
 			assertThat(ServerSide.awaitSessionsNamed(name, 3, Duration.ofSeconds(10))).isGreaterThanOrEqualTo(3);
 			// The pool asks for all its missing connections at once: a pool growing past

@@ -48,9 +48,8 @@ class DbPoolServerLimitsIntegrationTests {
 	}
 
 	// Server: statement_timeout, idle_in_transaction_session_timeout and lock_timeout are
-	// at most
-	// 2147483647ms. Driver: socketTimeout is at most 2147483s (it is turned into int
-	// milliseconds).
+	// at most 2147483647ms. Driver: socketTimeout is at most 2147483s (it is turned into
+	// int milliseconds).
 	@ParameterizedTest(name = "{0}")
 	@CsvSource(delimiter = '|', textBlock = """
 			app.db.pool.idle-in-transaction-timeout=25d | app.db.pool.idle-in-transaction-timeout

@@ -112,8 +112,7 @@ class DbPoolSessionSettingsIntegrationTests {
 						});
 					long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
 					// Cancelled by the server after 1.5s, well before the 5s sleep would
-					// end
-					// and before the derived 7s socket timeout.
+					// end and before the derived 7s socket timeout.
 					assertThat(elapsedMillis).isBetween(1_000L, 4_500L);
 					// The session survives a cancelled statement.
 					assertThat(ServerSide.show(connection, "statement_timeout")).isEqualTo("1500ms");
@@ -192,8 +191,8 @@ class DbPoolSessionSettingsIntegrationTests {
 						assertThat(ex.getSQLState()).as("idle_in_transaction_session_timeout").isEqualTo("25P03");
 						assertThat(ex.getMessage())
 							.isEqualTo("FATAL: terminating connection due to idle-in-transaction timeout");
-						// ...then the closed socket.
-						// (Cast: an SQLException is also an Iterable.)
+						// ...then the closed socket. (Cast: an SQLException is also an
+						// Iterable.)
 						assertThat((Throwable) ex.getNextException()).isInstanceOfSatisfying(SQLException.class,
 								(next) -> assertThat(next.getSQLState()).as("connection_failure").isEqualTo("08006"));
 					});

@@ -118,8 +118,8 @@ class DbPoolStatementCacheIntegrationTests {
 
 	private static int preparedOnServer(Connection connection) throws SQLException {
 		// A plain statement: it never takes a place in the driver's cache, and,
-		// unprepared, it
-		// is not in pg_prepared_statements either. Its text holds the marker only split.
+		// unprepared, it is not in pg_prepared_statements either. Its text holds the
+		// marker only split.
 		try (Statement count = connection.createStatement()) {
 			count.unwrap(PGStatement.class).setPrepareThreshold(0);
 			try (ResultSet result = count.executeQuery(

@@ -11,8 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ApplicationNameTests extends AbstractSampleApplicationTests {
 
 	// Fails until db-pool's auto-configuration lands: Spring Boot's own pool leaves
-	// pgjdbc's
-	// default application_name, "PostgreSQL JDBC Driver".
+	// pgjdbc's default application_name, "PostgreSQL JDBC Driver".
 	@Test
 	void poolConnectionsCarryTheApplicationName() throws Exception {
 		int backendPid = json(get("/work?holdMs=0")).get("backendPid").asInt();

@@ -69,8 +69,8 @@ class OrderEndpointTests extends AbstractSampleApplicationTests {
 	@Test
 	void failedInsertRollsBackTheDebit() throws Exception {
 		// Below the web layer, which refuses this amount: the debit succeeds, then the
-		// insert
-		// breaks sample_order's CHECK (amount > 0), and the debit must roll back with it.
+		// insert breaks sample_order's CHECK (amount > 0), and the debit must roll back
+		// with it.
 		long customerId = 1003;
 		BigDecimal before = balanceOf(customerId);
 		assertThatExceptionOfType(DataIntegrityViolationException.class)

@@ -44,8 +44,7 @@ class WorkEndpointTests extends AbstractSampleApplicationTests {
 	void holdsBeyondThePoolSizeWaitForAConnection() throws Exception {
 		// Saturation, which /work exists to show: one request more than the pool has
 		// connections, so one of them waits (hikaricp.connections.pending) until another
-		// returns
-		// its connection, and the last hold ends two holds after the start.
+		// returns its connection, and the last hold ends two holds after the start.
 		int max = (int) gauge("jdbc.connections.max");
 		long start = System.nanoTime();
 		List<CompletableFuture<HttpResponse<String>>> holds = new ArrayList<>();

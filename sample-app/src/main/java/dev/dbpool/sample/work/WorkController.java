@@ -42,8 +42,7 @@ public class WorkController {
 			borrowed = System.nanoTime();
 			backendPid = backendPid(connection);
 			// Sleep here rather than run pg_sleep: the pool sees the connection in use,
-			// but no
-			// statement runs, so statement_timeout cannot cut the hold short.
+			// but no statement runs, so statement_timeout cannot cut the hold short.
 			sleep(holdMs);
 		}
 		return new WorkResult(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - borrowed), backendPid);
