@@ -10,8 +10,9 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -23,7 +24,10 @@ import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceProperties;
 import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
+import org.springframework.jdbc.datasource.LazyConnectionDataSourceProxy;
 
 /**
  * {@link EnableAutoConfiguration Auto-configuration} of the application's
@@ -92,6 +96,43 @@ public final class DbPoolAutoConfiguration {
 					+ ": " + settings.summary());
 		}
 		return dataSource;
+	}
+
+	/**
+	 * Spring Boot's {@code spring.datasource.connection-fetch=lazy}, which its own pooled
+	 * configuration applies only to pools it builds: the pool is exposed behind a
+	 * {@link LazyConnectionDataSourceProxy} that borrows a connection at the first
+	 * statement.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnProperty(name = "spring.datasource.connection-fetch", havingValue = "lazy")
+	static class LazyConnectionFetchConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean(LazyConnectionFetchPostProcessor.class)
+		static LazyConnectionFetchPostProcessor dbPoolLazyConnectionFetchPostProcessor() {
+			return new LazyConnectionFetchPostProcessor();
+		}
+
+	}
+
+	static class LazyConnectionFetchPostProcessor implements BeanPostProcessor, Ordered {
+
+		@Override
+		public Object postProcessAfterInitialization(Object bean, String beanName) {
+			// Only the pool this auto-configuration built, as Spring Boot does for its
+			// own.
+			if ("dataSource".equals(beanName) && bean instanceof HikariDataSource dataSource) {
+				return new LazyConnectionDataSourceProxy(dataSource);
+			}
+			return bean;
+		}
+
+		@Override
+		public int getOrder() {
+			return 0;
+		}
+
 	}
 
 }

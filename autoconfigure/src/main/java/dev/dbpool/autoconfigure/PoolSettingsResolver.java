@@ -146,7 +146,7 @@ final class PoolSettingsResolver {
 				driver(PGProperty.APPLICATION_NAME, Function.identity()));
 		applicationName = (applicationName.value != null) ? applicationName : derivedApplicationName();
 		Value<String> poolName = resolve("pool-name", this.properties.getPoolName(), null,
-				hikari("pool-name", HikariConfig::getPoolName));
+				hikari("pool-name", HikariConfig::getPoolName), springDatasourceName());
 
 		checkAtLeast(max, 1);
 		checkAtLeast(min, 0);
@@ -230,6 +230,13 @@ final class PoolSettingsResolver {
 	private <T> @Nullable Value<T> hikari(String key, Function<HikariConfig, T> getter) {
 		ConfigurationProperty found = find(HIKARI + key);
 		return (found != null) ? new Value<>(getter.apply(this.hikari), describe(HIKARI + key, found)) : null;
+	}
+
+	// Spring Boot names its pool after spring.datasource.name.
+	private @Nullable Value<String> springDatasourceName() {
+		ConfigurationProperty found = find("spring.datasource.name");
+		return (found != null && found.getValue() != null)
+				? new Value<>(found.getValue().toString(), describe("spring.datasource.name", found)) : null;
 	}
 
 	private <T> @Nullable Value<T> driver(PGProperty property, Function<String, T> converter) {

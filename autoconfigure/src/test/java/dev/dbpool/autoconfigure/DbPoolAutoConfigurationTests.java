@@ -16,6 +16,7 @@ import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.datasource.LazyConnectionDataSourceProxy;
 import org.springframework.jdbc.datasource.SimpleDriverDataSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -284,6 +285,37 @@ class DbPoolAutoConfigurationTests {
 				assertThat(pool.getMaximumPoolSize()).isEqualTo(20);
 				assertThat(pool.getDataSourceProperties()).isEmpty();
 			});
+	}
+
+	@Test
+	void springDatasourceNameNamesThePoolAsInSpringBoot() {
+		this.runner.withPropertyValues("spring.datasource.name=orders-db")
+			.run((context) -> assertThat(context.getBean(HikariDataSource.class).getPoolName()).isEqualTo("orders-db"));
+	}
+
+	@Test
+	void springDatasourceNameThatDisagreesWithPoolNameFails() {
+		this.runner.withPropertyValues("spring.datasource.name=orders-db", "app.db.pool.pool-name=primary")
+			.run((context) -> assertThat(StartupFailures.invalidConfiguration(context).getDescription())
+				.contains("app.db.pool.pool-name='primary'")
+				.contains("spring.datasource.name='orders-db'"));
+	}
+
+	@Test
+	void lazyConnectionFetchWrapsTheTunedPoolAsSpringBootDoes() {
+		this.runner.withPropertyValues("spring.datasource.connection-fetch=lazy").run((context) -> {
+			DataSource dataSource = context.getBean(DataSource.class);
+			assertThat(dataSource).isInstanceOf(LazyConnectionDataSourceProxy.class);
+			HikariDataSource pool = dataSource.unwrap(HikariDataSource.class);
+			assertThat(pool.getMaximumPoolSize()).isEqualTo(20);
+			assertThat(pool.getDataSourceProperties()).containsEntry("ApplicationName", "orders");
+		});
+	}
+
+	@Test
+	void eagerConnectionFetchExposesThePoolItself() {
+		this.runner.withPropertyValues("spring.datasource.connection-fetch=eager")
+			.run((context) -> assertThat(context.getBean(DataSource.class)).isInstanceOf(HikariDataSource.class));
 	}
 
 	@Test
