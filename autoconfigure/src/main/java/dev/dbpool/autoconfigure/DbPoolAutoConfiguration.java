@@ -3,6 +3,7 @@ package dev.dbpool.autoconfigure;
 import javax.sql.DataSource;
 import javax.sql.XADataSource;
 
+import com.zaxxer.hikari.HikariConfigMXBean;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.dbpool.diagnostics.Secrets;
 import dev.dbpool.pool.PoolSettings;
@@ -20,6 +21,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.jdbc.DataSourceUnwrapper;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceProperties;
 import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
@@ -28,6 +30,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
 import org.springframework.jdbc.datasource.LazyConnectionDataSourceProxy;
+import org.springframework.jmx.export.MBeanExporter;
 
 /**
  * {@link EnableAutoConfiguration Auto-configuration} of the application's
@@ -96,6 +99,24 @@ public final class DbPoolAutoConfiguration {
 					+ ": " + settings.summary());
 		}
 		return dataSource;
+	}
+
+	/**
+	 * As Spring Boot does for its own pool: when HikariCP registers its own MBeans,
+	 * Spring's exporter must not register the pool too, or HikariCP's registration fails.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnBooleanProperty("spring.jmx.enabled")
+	static class JmxConfiguration {
+
+		JmxConfiguration(ObjectProvider<DataSource> dataSource, ObjectProvider<MBeanExporter> mBeanExporter) {
+			HikariDataSource pool = DataSourceUnwrapper.unwrap(dataSource.getIfUnique(), HikariConfigMXBean.class,
+					HikariDataSource.class);
+			if (pool != null && pool.isRegisterMbeans()) {
+				mBeanExporter.ifUnique((exporter) -> exporter.addExcludedBean("dataSource"));
+			}
+		}
+
 	}
 
 	/**
