@@ -45,22 +45,21 @@ public record EnvironmentAlias(String variable, String property, Unit unit) {
 			number = Long.parseLong(raw.trim());
 		}
 		catch (NumberFormatException ex) {
-			throw InvalidDbPoolConfigurationException.invalid(
-					new ConfiguredValue(this.property, this.variable, raw, "environment variable"),
-					this.unit.description);
+			throw invalid(raw);
+		}
+		if (this.unit == Unit.COUNT && number != (int) number) {
+			throw invalid(raw);
 		}
 		return switch (this.unit) {
-			case COUNT -> {
-				if (number != (int) number) {
-					throw InvalidDbPoolConfigurationException.invalid(
-							new ConfiguredValue(this.property, this.variable, raw, "environment variable"),
-							this.unit.description);
-				}
-				yield (int) number;
-			}
+			case COUNT -> (int) number;
 			case SECONDS -> Duration.ofSeconds(number);
 			case MILLISECONDS -> Duration.ofMillis(number);
 		};
+	}
+
+	private InvalidDbPoolConfigurationException invalid(String raw) {
+		return InvalidDbPoolConfigurationException.invalid(
+				new ConfiguredValue(this.property, this.variable, raw, "environment variable"), this.unit.description);
 	}
 
 	/**

@@ -41,20 +41,7 @@ class DbPoolConnectionSourcesIntegrationTests {
 
 	@BeforeAll
 	static void createTheDatabaseUrlsRole() throws SQLException {
-		try (Connection superuser = TestDatabase.get().connect(); Statement statement = superuser.createStatement()) {
-			// Idempotent, and harmless to a session of the role still closing from an
-			// earlier run.
-			statement.execute("""
-					DO $$
-					BEGIN
-						IF EXISTS (SELECT FROM pg_roles WHERE rolname = '%1$s') THEN
-							ALTER ROLE %1$s LOGIN PASSWORD '%2$s';
-						ELSE
-							CREATE ROLE %1$s LOGIN PASSWORD '%2$s';
-						END IF;
-					END
-					$$""".formatted(URL_USER, URL_PASSWORD));
-		}
+		ServerSide.ensureLoginRole(URL_USER, URL_PASSWORD);
 	}
 
 	@Test

@@ -40,15 +40,8 @@ class DbPoolSessionSettingsIntegrationTests {
 
 	@BeforeAll
 	static void createARoleWithServerSettings() throws SQLException {
+		ServerSide.ensureLoginRole(ROLE_WITH_SETTINGS, "secret");
 		try (Connection superuser = TestDatabase.get().connect(); Statement statement = superuser.createStatement()) {
-			statement.execute("""
-					DO $$
-					BEGIN
-						IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '%1$s') THEN
-							CREATE ROLE %1$s LOGIN PASSWORD 'secret';
-						END IF;
-					END
-					$$""".formatted(ROLE_WITH_SETTINGS));
 			statement.execute("ALTER ROLE " + ROLE_WITH_SETTINGS + " SET lock_timeout = '7s'");
 			statement.execute("ALTER ROLE " + ROLE_WITH_SETTINGS + " SET statement_timeout = '9s'");
 			statement.execute("ALTER ROLE " + ROLE_WITH_SETTINGS + " SET idle_in_transaction_session_timeout = '1h'");

@@ -120,4 +120,26 @@ final class ServerSide {
 		return count;
 	}
 
+	/**
+	 * Create a login role, or reset its password if it exists: idempotent, and harmless
+	 * to a session of the role still closing from an earlier run.
+	 * @param role the role name
+	 * @param password its password
+	 * @throws SQLException if the server refuses
+	 */
+	static void ensureLoginRole(String role, String password) throws SQLException {
+		try (Connection superuser = TestDatabase.get().connect(); Statement statement = superuser.createStatement()) {
+			statement.execute("""
+					DO $$
+					BEGIN
+						IF EXISTS (SELECT FROM pg_roles WHERE rolname = '%1$s') THEN
+							ALTER ROLE %1$s LOGIN PASSWORD '%2$s';
+						ELSE
+							CREATE ROLE %1$s LOGIN PASSWORD '%2$s';
+						END IF;
+					END
+					$$""".formatted(role, password));
+		}
+	}
+
 }
