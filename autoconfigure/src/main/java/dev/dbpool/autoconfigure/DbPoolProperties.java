@@ -135,6 +135,27 @@ public class DbPoolProperties {
 	 */
 	private @Nullable String poolName;
 
+	/**
+	 * Sampling of every HikariCP pool in the application: log lines and the state the
+	 * dbPool health indicator and the db.pool.* meters read.
+	 */
+	private final Monitor monitor = new Monitor();
+
+	/**
+	 * The dbPool health indicator.
+	 */
+	private final Health health = new Health();
+
+	/**
+	 * The db.pool.* meters and the acquire-time distribution.
+	 */
+	private final Metrics metrics = new Metrics();
+
+	/**
+	 * Draining the pools when the application stops.
+	 */
+	private final Shutdown shutdown = new Shutdown();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -277,6 +298,199 @@ public class DbPoolProperties {
 
 	public void setPoolName(@Nullable String poolName) {
 		this.poolName = poolName;
+	}
+
+	public Monitor getMonitor() {
+		return this.monitor;
+	}
+
+	public Health getHealth() {
+		return this.health;
+	}
+
+	public Metrics getMetrics() {
+		return this.metrics;
+	}
+
+	public Shutdown getShutdown() {
+		return this.shutdown;
+	}
+
+	/**
+	 * Sampling of the pools' state.
+	 *
+	 * @since 0.2.0
+	 */
+	public static class Monitor {
+
+		/**
+		 * Whether to sample every HikariCP pool on a schedule of its own and log its
+		 * state.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Time between two samples of each pool, and the least time between two log lines
+		 * about it.
+		 */
+		private Duration interval = Duration.ofSeconds(30);
+
+		/**
+		 * Share of max-connections in use (0 to 1) from which the state is logged at WARN
+		 * and reported at level "warning".
+		 */
+		private double warnUtilization = 0.70;
+
+		/**
+		 * Share of max-connections in use (0 to 1) from which a pool counts as saturated:
+		 * level "critical", and the dbPool health goes DOWN once it lasts, with threads
+		 * waiting, longer than health.exhausted-grace.
+		 */
+		private double criticalUtilization = 0.85;
+
+		/**
+		 * Number of recent samples kept per pool.
+		 */
+		private int historySize = 20;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public Duration getInterval() {
+			return this.interval;
+		}
+
+		public void setInterval(Duration interval) {
+			this.interval = interval;
+		}
+
+		public double getWarnUtilization() {
+			return this.warnUtilization;
+		}
+
+		public void setWarnUtilization(double warnUtilization) {
+			this.warnUtilization = warnUtilization;
+		}
+
+		public double getCriticalUtilization() {
+			return this.criticalUtilization;
+		}
+
+		public void setCriticalUtilization(double criticalUtilization) {
+			this.criticalUtilization = criticalUtilization;
+		}
+
+		public int getHistorySize() {
+			return this.historySize;
+		}
+
+		public void setHistorySize(int historySize) {
+			this.historySize = historySize;
+		}
+
+	}
+
+	/**
+	 * The dbPool health indicator.
+	 *
+	 * @since 0.2.0
+	 */
+	public static class Health {
+
+		/**
+		 * How long a pool may stay saturated with threads waiting before the dbPool
+		 * health goes DOWN, so that a short spike does not flap it.
+		 */
+		private Duration exhaustedGrace = Duration.ofSeconds(5);
+
+		public Duration getExhaustedGrace() {
+			return this.exhaustedGrace;
+		}
+
+		public void setExhaustedGrace(Duration exhaustedGrace) {
+			this.exhaustedGrace = exhaustedGrace;
+		}
+
+	}
+
+	/**
+	 * The db.pool.* meters.
+	 *
+	 * @since 0.2.0
+	 */
+	public static class Metrics {
+
+		/**
+		 * Whether to publish the db.pool.* meters.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Whether to publish a percentiles histogram and the 50th, 95th and 99th
+		 * percentiles of hikaricp.connections.acquire, so that the wait for a connection
+		 * can be read as p95/p99. Settings under management.metrics.distribution for that
+		 * meter win.
+		 */
+		private boolean acquirePercentiles = true;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public boolean isAcquirePercentiles() {
+			return this.acquirePercentiles;
+		}
+
+		public void setAcquirePercentiles(boolean acquirePercentiles) {
+			this.acquirePercentiles = acquirePercentiles;
+		}
+
+	}
+
+	/**
+	 * Draining the pools when the application stops.
+	 *
+	 * @since 0.2.0
+	 */
+	public static class Shutdown {
+
+		/**
+		 * Whether to wait, after the web server has finished its requests, for borrowed
+		 * connections to come back before the pools close.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Longest time to wait for borrowed connections to come back before the pools are
+		 * closed anyway.
+		 */
+		private Duration timeout = Duration.ofSeconds(30);
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public Duration getTimeout() {
+			return this.timeout;
+		}
+
+		public void setTimeout(Duration timeout) {
+			this.timeout = timeout;
+		}
+
 	}
 
 }

@@ -1,12 +1,21 @@
 package dev.dbpool.diagnostics;
 
+import java.time.Duration;
+
+import dev.dbpool.pool.PoolSettings;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.source.ConfigurationProperty;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.boot.origin.Origin;
 import org.springframework.boot.origin.PropertySourceOrigin;
 import org.springframework.boot.origin.SystemEnvironmentOrigin;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.Environment;
 import org.springframework.core.env.PropertySource;
+import org.springframework.core.env.StandardEnvironment;
 
 /**
  * A value as the user gave it: under which name, where, and for which db-pool setting.
@@ -75,6 +84,30 @@ public record ConfiguredValue(String setting, String name, String value, String 
 		}
 		String name = property.getName().toString();
 		return new ConfiguredValue(setting, name, String.valueOf(property.getValue()), source);
+	}
+
+	/**
+	 * Describe the value a db-pool setting has in an environment: as the user gave it,
+	 * found the way binding finds it, or as its default where nobody set it.
+	 * @param setting the db-pool setting, e.g. {@code app.db.pool.monitor.interval}
+	 * @param value the bound value
+	 * @param environment the environment it was bound from
+	 * @return the value
+	 */
+	public static ConfiguredValue of(String setting, @Nullable Object value, Environment environment) {
+		ConfigurationPropertyName name = ConfigurationPropertyName.of(setting);
+		for (ConfigurationPropertySource source : ConfigurationPropertySources.get(environment)) {
+			ConfigurationProperty property = source.getConfigurationProperty(name);
+			if (property != null) {
+				PropertySource<?> system = (environment instanceof ConfigurableEnvironment configurable)
+						? configurable.getPropertySources()
+							.get(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME)
+						: null;
+				return of(setting, property, system);
+			}
+		}
+		String shown = (value instanceof Duration duration) ? PoolSettings.format(duration) : String.valueOf(value);
+		return new ConfiguredValue(setting, setting, shown, DEFAULT);
 	}
 
 	/**

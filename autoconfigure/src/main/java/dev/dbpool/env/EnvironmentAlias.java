@@ -31,7 +31,9 @@ public record EnvironmentAlias(String variable, String property, Unit unit) {
 			new EnvironmentAlias("DB_IDLE_TIMEOUT_SECS", "app.db.pool.idle-timeout", Unit.SECONDS),
 			new EnvironmentAlias("DATABASE_POOL_IDLE_TIMEOUT", "app.db.pool.idle-timeout", Unit.MILLISECONDS),
 			new EnvironmentAlias("DB_MAX_LIFETIME_SECS", "app.db.pool.max-lifetime", Unit.SECONDS),
-			new EnvironmentAlias("DATABASE_STATEMENT_TIMEOUT", "app.db.pool.statement-timeout", Unit.MILLISECONDS));
+			new EnvironmentAlias("DATABASE_STATEMENT_TIMEOUT", "app.db.pool.statement-timeout", Unit.MILLISECONDS),
+			new EnvironmentAlias("DB_MONITOR_INTERVAL_SECS", "app.db.pool.monitor.interval", Unit.SECONDS),
+			new EnvironmentAlias("DB_SHUTDOWN_TIMEOUT_SECS", "app.db.pool.shutdown.timeout", Unit.SECONDS));
 
 	/**
 	 * Read the variable's value.

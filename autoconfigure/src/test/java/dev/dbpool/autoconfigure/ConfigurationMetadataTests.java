@@ -26,7 +26,12 @@ class ConfigurationMetadataTests {
 			Map.entry("app.db.pool.connect-timeout", "10s"), Map.entry("app.db.pool.socket-timeout", 0),
 			Map.entry("app.db.pool.statement-timeout", "30s"),
 			Map.entry("app.db.pool.idle-in-transaction-timeout", "5m"),
-			Map.entry("app.db.pool.statement-cache-size", 128));
+			Map.entry("app.db.pool.statement-cache-size", 128), Map.entry("app.db.pool.monitor.enabled", true),
+			Map.entry("app.db.pool.monitor.interval", "30s"), Map.entry("app.db.pool.monitor.warn-utilization", 0.7),
+			Map.entry("app.db.pool.monitor.critical-utilization", 0.85),
+			Map.entry("app.db.pool.monitor.history-size", 20), Map.entry("app.db.pool.health.exhausted-grace", "5s"),
+			Map.entry("app.db.pool.metrics.enabled", true), Map.entry("app.db.pool.metrics.acquire-percentiles", true),
+			Map.entry("app.db.pool.shutdown.enabled", true), Map.entry("app.db.pool.shutdown.timeout", "30s"));
 
 	private static final Set<String> WITHOUT_DEFAULT = Set.of("app.db.pool.profile", "app.db.pool.lock-timeout",
 			"app.db.pool.application-name", "app.db.pool.pool-name");

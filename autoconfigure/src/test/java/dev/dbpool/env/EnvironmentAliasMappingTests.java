@@ -1,11 +1,13 @@
 package dev.dbpool.env;
 
+import java.time.Duration;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.dbpool.autoconfigure.DbPoolAutoConfiguration;
+import dev.dbpool.autoconfigure.DbPoolProperties;
 import dev.dbpool.testsupport.EnvironmentVariables;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,7 +26,8 @@ class EnvironmentAliasMappingTests {
 
 	private static final String ALIASES_TESTED = "DB_MAX_CONNECTIONS DB_POOL_MAX DATABASE_POOL_MAX DB_MIN_CONNECTIONS "
 			+ "DB_POOL_MIN DATABASE_POOL_MIN DB_ACQUIRE_TIMEOUT_SECS DATABASE_POOL_ACQUIRE_TIMEOUT DB_IDLE_TIMEOUT_SECS "
-			+ "DATABASE_POOL_IDLE_TIMEOUT DB_MAX_LIFETIME_SECS DATABASE_STATEMENT_TIMEOUT";
+			+ "DATABASE_POOL_IDLE_TIMEOUT DB_MAX_LIFETIME_SECS DATABASE_STATEMENT_TIMEOUT "
+			+ "DB_MONITOR_INTERVAL_SECS DB_SHUTDOWN_TIMEOUT_SECS";
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(DbPoolAutoConfiguration.class, DataSourceAutoConfiguration.class))
@@ -49,6 +52,20 @@ class EnvironmentAliasMappingTests {
 	void aliasSetsItsPropertyInItsUnit(String variable, String value, String setting, String expected) {
 		this.runner.withInitializer(EnvironmentVariables.of(variable + "=" + value))
 			.run((context) -> assertThat(read(context.getBean(HikariDataSource.class), setting)).isEqualTo(expected));
+	}
+
+	@ParameterizedTest(name = "{0}={1}")
+	@CsvSource(delimiter = '|', textBlock = """
+			DB_MONITOR_INTERVAL_SECS | 7  | PT7S
+			DB_SHUTDOWN_TIMEOUT_SECS | 45 | PT45S
+			""")
+	void aliasOfASettingOutsideThePoolSetsItsPropertyInSeconds(String variable, String value, String expected) {
+		this.runner.withInitializer(EnvironmentVariables.of(variable + "=" + value)).run((context) -> {
+			DbPoolProperties properties = context.getBean(DbPoolProperties.class);
+			Duration bound = variable.startsWith("DB_MONITOR") ? properties.getMonitor().getInterval()
+					: properties.getShutdown().getTimeout();
+			assertThat(bound).hasToString(expected);
+		});
 	}
 
 	@Test
