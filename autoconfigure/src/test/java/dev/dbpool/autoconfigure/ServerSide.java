@@ -121,6 +121,24 @@ final class ServerSide {
 	}
 
 	/**
+	 * Wait, at most a bounded time, until no session carries an {@code application_name}:
+	 * the server ends a closed connection's backend a moment after the client has gone.
+	 * @param applicationName the name
+	 * @param atMost how long to wait at most
+	 * @return the last count seen: 0 unless the time ran out
+	 * @throws Exception if the server refuses or the wait is interrupted
+	 */
+	static int awaitNoSessionsNamed(String applicationName, Duration atMost) throws Exception {
+		long deadline = System.nanoTime() + atMost.toNanos();
+		int count = sessionsNamed(applicationName);
+		while (count > 0 && System.nanoTime() < deadline) {
+			Thread.sleep(50);
+			count = sessionsNamed(applicationName);
+		}
+		return count;
+	}
+
+	/**
 	 * Create a login role, or reset its password if it exists: idempotent, and harmless
 	 * to a session of the role still closing from an earlier run.
 	 * @param role the role name
