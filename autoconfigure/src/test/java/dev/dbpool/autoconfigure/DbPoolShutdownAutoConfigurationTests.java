@@ -9,11 +9,14 @@ import dev.dbpool.diagnostics.InvalidDbPoolConfigurationException;
 import dev.dbpool.shutdown.PoolDrainLifecycle;
 import dev.dbpool.testsupport.EnvironmentVariables;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -26,6 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Tests for {@link DbPoolShutdownAutoConfiguration}: when the drain lifecycle exists, its
  * time limit and phase, and bad time limits. No connection is opened.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class DbPoolShutdownAutoConfigurationTests {
 
 	// WebServerApplicationContext.START_STOP_LIFECYCLE_PHASE (spring-boot-web-server,
@@ -58,6 +62,16 @@ class DbPoolShutdownAutoConfigurationTests {
 			.isPositive();
 		this.runner.run((context) -> assertThat(context.getBean(PoolDrainLifecycle.class).getPhase())
 			.isEqualTo(PoolDrainLifecycle.PHASE));
+	}
+
+	@Test
+	void closesAPoolThatNeverStartedWithoutASummaryLine(CapturedOutput output) {
+		this.runner.run((context) -> {
+			HikariDataSource pool = context.getBean(HikariDataSource.class);
+			context.close();
+			assertThat(pool.isClosed()).isTrue();
+			assertThat(output).doesNotContain("db-pool: pool 'db-pool-pool' drained");
+		});
 	}
 
 	@Test
