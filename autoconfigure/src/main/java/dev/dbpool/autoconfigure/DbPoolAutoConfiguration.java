@@ -6,6 +6,7 @@ import javax.sql.XADataSource;
 import com.zaxxer.hikari.HikariConfigMXBean;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.dbpool.diagnostics.Secrets;
+import dev.dbpool.pool.PhysicalConnectionSource;
 import dev.dbpool.pool.PoolSettings;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -98,6 +99,8 @@ public final class DbPoolAutoConfiguration {
 			logger.info("db-pool: pool '" + settings.poolName() + "' for " + Secrets.maskUrl(dataSource.getJdbcUrl())
 					+ ": " + settings.summary());
 		}
+		// Last, so that it opens connections with every setting above.
+		PhysicalConnectionSource.install(dataSource);
 		return dataSource;
 	}
 

@@ -11,6 +11,7 @@ import javax.sql.DataSource;
 import com.zaxxer.hikari.HikariConfigMXBean;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
+import dev.dbpool.pool.PhysicalConnectionSource;
 import dev.dbpool.pool.PoolSettings;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -48,11 +49,9 @@ import org.springframework.util.Assert;
  * A {@link #stop() stop} of a context that is not closing (a pause, a restart, a
  * checkpoint) leaves the pools alone, and so does any stop once the pools are drained.
  * <p>
- * The summary line does not say how many connections a pool created over its life,
- * because HikariCP has no honest count of it: its {@code hikaricp.connections.creation}
- * timer misses the first connection (opened before the metrics tracker is installed),
- * every connection opened before Spring Boot binds the tracker (after the pools that
- * start-up already used have opened theirs), and counts failed attempts too.
+ * For a pool db-pool built, the summary line also says how many physical connections the
+ * pool opened over its life, as its {@link PhysicalConnectionSource} counted them;
+ * HikariCP keeps no such count of its own.
  *
  * @author db-pool
  * @since 0.2.0
@@ -244,6 +243,8 @@ public class PoolDrainLifecycle implements SmartLifecycle {
 		void close(long start, Duration timeout) {
 			String name = this.pool.getPoolName();
 			int active = Math.max(0, this.mxBean.getActiveConnections());
+			PhysicalConnectionSource source = PhysicalConnectionSource.of(this.pool);
+			String opened = (source != null) ? ", " + source.getOpened() + " opened over its life" : "";
 			long took = (this.drained ? this.drainedAt : System.nanoTime()) - start;
 			try {
 				if (this.suspended) {
@@ -258,14 +259,14 @@ public class PoolDrainLifecycle implements SmartLifecycle {
 				return;
 			}
 			if (active == 0) {
-				logger.info("db-pool: pool '" + name + "' drained in " + seconds(took)
-						+ ", 0 connections still active; " + "closed");
+				logger.info("db-pool: pool '" + name + "' drained in " + seconds(took) + ", 0 connections still active"
+						+ opened + "; closed");
 			}
 			else {
 				logger.warn("db-pool: pool '" + name + "' gave up draining after " + seconds(took)
 						+ " (app.db.pool.shutdown.timeout=" + PoolSettings.format(timeout) + "), " + active
-						+ ((active == 1) ? " connection still active; closed, aborting it"
-								: " connections still active; closed, aborting them"));
+						+ ((active == 1) ? " connection" : " connections") + " still active" + opened
+						+ "; closed, aborting " + ((active == 1) ? "it" : "them"));
 			}
 		}
 

@@ -13,6 +13,7 @@ import javax.sql.DataSource;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
 import dev.dbpool.shutdown.PoolDrainLifecycle;
+import dev.dbpool.pool.PhysicalConnectionSource;
 import dev.dbpool.testsupport.EnvironmentVariables;
 import dev.dbpool.testsupport.TestDatabase;
 import org.junit.jupiter.api.Test;
@@ -65,8 +66,9 @@ class DbPoolShutdownIntegrationTests {
 			assertThat(giveBack).isDone();
 			assertThat(took).isGreaterThanOrEqualTo(Duration.ofMillis(1400)).isLessThan(Duration.ofSeconds(10));
 			assertThat(pool.isClosed()).isTrue();
-			assertThat(output).containsPattern("INFO .*db-pool: pool '" + name
-					+ "-pool' drained in \\d+\\.\\ds, 0 connections still active; closed");
+			assertThat(output).containsPattern(
+					"INFO .*db-pool: pool '" + name + "-pool' drained in \\d+\\.\\ds, 0 connections still active, "
+							+ opened(pool) + " opened over its life; closed");
 			assertThat(ServerSide.awaitNoSessionsNamed(name, Duration.ofSeconds(5))).as("sessions left on the server")
 				.isZero();
 		});
@@ -88,7 +90,8 @@ class DbPoolShutdownIntegrationTests {
 					assertThat(held.isValid(1)).as("the held connection, aborted by the close").isFalse();
 					assertThat(output).containsPattern("WARN .*db-pool: pool '" + name
 							+ "-pool' gave up draining after \\d+\\.\\ds \\(app.db.pool.shutdown.timeout=500ms\\), "
-							+ "1 connection still active; closed, aborting it");
+							+ "1 connection still active, " + opened(pool)
+							+ " opened over its life; closed, aborting it");
 					assertThat(ServerSide.awaitNoSessionsNamed(name, Duration.ofSeconds(5)))
 						.as("sessions left on the server")
 						.isZero();
@@ -327,6 +330,14 @@ class DbPoolShutdownIntegrationTests {
 			return pool;
 		}
 
+	}
+
+	// As the pool's PhysicalConnectionSource counted them, at least the one borrowed.
+	private static long opened(HikariDataSource pool) {
+		PhysicalConnectionSource source = PhysicalConnectionSource.of(pool);
+		assertThat(source).isNotNull();
+		assertThat(source.getOpened()).isPositive();
+		return source.getOpened();
 	}
 
 }
