@@ -13,8 +13,10 @@ args=()
 for arg in "$@"; do
 	if [[ "$arg" == --smoke ]]; then
 		: "${DURATION:=3}" "${WARMUP:=1}" "${STEADY_CONNS:=10}" "${OVERLOAD_CONNS:=20}" "${SLOWMIX_CONNS:=10}"
-		: "${POOL_MAX:=8}" "${SIZES:=2 4}" "${JMH_THREADS:=1}" "${JMH_POOL:=8}" "${JMH_ARGS:=-f 1 -wi 1 -i 1 -w 1s -r 1s}"
-		export DURATION WARMUP STEADY_CONNS OVERLOAD_CONNS SLOWMIX_CONNS POOL_MAX SIZES JMH_THREADS JMH_POOL JMH_ARGS
+		: "${POOL_MAX:=8}" "${SIZES:=2 4}" "${PGBENCH_MAX_CLIENTS:=10}"
+		: "${JMH_THREADS:=1}" "${JMH_POOL:=8}" "${JMH_ARGS:=-f 1 -wi 1 -i 1 -w 1s -r 1s}"
+		export DURATION WARMUP STEADY_CONNS OVERLOAD_CONNS SLOWMIX_CONNS POOL_MAX SIZES PGBENCH_MAX_CLIENTS
+		export JMH_THREADS JMH_POOL JMH_ARGS
 	else
 		args+=("$arg")
 	fi
