@@ -152,14 +152,14 @@ write_config() {
 	for name in "${BENCH_PARAMS[@]}"; do
 		printf '%s=%s\n' "$name" "${!name-}" >>"$out"
 	done
-	[[ "$DURATION" == 30 ]] || deviations+=("DURATION=$DURATION (issue: 30)")
 	case "$piece" in
 		load | sweep)
+			[[ "$DURATION" == 30 ]] || deviations+=("DURATION=$DURATION (issue: 30)")
 			[[ "$STEADY_CONNS" == 100 ]] || deviations+=("STEADY_CONNS=$STEADY_CONNS (issue: 100)")
 			[[ "$OVERLOAD_CONNS" == 1000 ]] || deviations+=("OVERLOAD_CONNS=$OVERLOAD_CONNS (issue: 1000)")
-			[[ -z "$POOL_MAX" ]] || deviations+=("POOL_MAX=$POOL_MAX (issue: the modes' own sizes)")
 			;;&
 		load)
+			[[ -z "$POOL_MAX" ]] || deviations+=("POOL_MAX=$POOL_MAX (issue: the modes' own sizes)")
 			[[ "$SLOWMIX_CONNS" == 100 ]] || deviations+=("SLOWMIX_CONNS=$SLOWMIX_CONNS (issue: 100)")
 			local mode
 			for mode in no-pool boot-default db-pool db-pool-oltp; do

@@ -18,8 +18,7 @@ import dev.dbpool.benchmarks.report.Model.Run;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
-import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.CategorySeries.CategorySeriesRenderStyle;
 import org.knowm.xchart.internal.chartpart.Chart;
 import org.knowm.xchart.style.Styler.LegendPosition;
 import org.knowm.xchart.style.markers.SeriesMarkers;
@@ -77,7 +76,7 @@ final class Charts {
 		CategoryChart chart = new CategoryChartBuilder().width(WIDTH)
 			.height(HEIGHT)
 			.title("Throughput per mode (requests/s, higher is better)" + smoke(run))
-			.xAxisTitle("scenario (wrk connections)")
+			.xAxisTitle("scenario (wrk connections)" + dbCeilings(run))
 			.yAxisTitle("requests/s")
 			.build();
 		style(chart);
@@ -98,14 +97,6 @@ final class Charts {
 				values.add((ceiling != null && ceiling.wrk() != null) ? ceiling.wrk().throughput() : 0);
 			}
 			chart.addSeries("HTTP ceiling (/ping)", labels, values);
-		}
-		if (!run.dbCeilings().isEmpty()) {
-			List<Number> values = new ArrayList<>();
-			for (String scenario : scenarios) {
-				DbCeiling ceiling = run.dbCeiling(connections(run.load(), scenario));
-				values.add((ceiling != null && !Double.isNaN(ceiling.tps())) ? ceiling.tps() : 0);
-			}
-			chart.addSeries("DB ceiling (pgbench -S tps)", labels, values);
 		}
 		return chart;
 	}
@@ -153,30 +144,34 @@ final class Charts {
 		return chart;
 	}
 
-	static XYChart sweep(Run run, boolean throughput) {
-		XYChart chart = new XYChartBuilder().width(WIDTH)
+	static CategoryChart sweep(Run run, boolean throughput) {
+		CategoryChart chart = new CategoryChartBuilder().width(WIDTH)
 			.height(HEIGHT)
 			.title((throughput ? "Throughput against pool size (requests/s, higher is better)"
 					: "p99 latency against pool size (ms, lower is better)") + smoke(run))
-			.xAxisTitle("app.db.pool.max-connections (log scale)")
+			.xAxisTitle("app.db.pool.max-connections")
 			.yAxisTitle(throughput ? "requests/s" : "p99 ms")
 			.build();
-		chart.getStyler().setLegendPosition(LegendPosition.InsideNE);
-		chart.getStyler().setChartBackgroundColor(Color.WHITE);
-		chart.getStyler().setXAxisLogarithmic(true);
-		chart.getStyler().setXAxisDecimalPattern("#");
+		style(chart);
+		chart.getStyler().setDefaultSeriesRenderStyle(CategorySeriesRenderStyle.Line);
+		// Points of all series at the centre of their pool size.
+		chart.getStyler().setOverlapped(true);
+		List<String> sizes = Sweep.sizes(run).stream().map(String::valueOf).toList();
 		for (String scenario : List.of("steady", "overload")) {
-			List<Number> sizes = new ArrayList<>();
 			List<Number> values = new ArrayList<>();
-			for (LoadRun r : run.sweep()) {
-				if (r.scenario().equals(scenario) && r.wrk() != null) {
-					sizes.add(RunReader.parseLong(r.mode()));
+			boolean any = false;
+			for (String size : sizes) {
+				LoadRun r = run.sweep(size, scenario);
+				if (r != null && r.wrk() != null) {
 					values.add(throughput ? r.wrk().throughput() : r.wrk().p99Ms());
+					any = true;
+				}
+				else {
+					values.add(null);
 				}
 			}
-			if (!sizes.isEmpty()) {
-				long connections = connections(run.sweep(), scenario);
-				chart.addSeries(scenario + " (" + connections + " connections)", sizes, values)
+			if (any) {
+				chart.addSeries(scenario + " (" + connections(run.sweep(), scenario) + " conns)", sizes, values)
 					.setMarker(SeriesMarkers.CIRCLE);
 			}
 		}
@@ -218,8 +213,24 @@ final class Charts {
 		return chart;
 	}
 
+	/**
+	 * The database ceilings, an order of magnitude above what an HTTP request can reach
+	 * on the same machine, are named in the title rather than drawn, so the modes' bars
+	 * stay readable.
+	 */
+	private static String dbCeilings(Run run) {
+		if (run.dbCeilings().isEmpty()) {
+			return "";
+		}
+		return ". Not drawn, the DB ceiling (pgbench -S): " + String.join(", ",
+				run.dbCeilings()
+					.stream()
+					.map((c) -> Targets.rps(c.tps()) + " tps at " + c.clients() + " clients")
+					.toList());
+	}
+
 	private static void style(CategoryChart chart) {
-		chart.getStyler().setLegendPosition(LegendPosition.InsideNE);
+		chart.getStyler().setLegendPosition(LegendPosition.OutsideE);
 		chart.getStyler().setChartBackgroundColor(Color.WHITE);
 		chart.getStyler().setAvailableSpaceFill(0.8);
 		chart.getStyler().setOverlapped(false);

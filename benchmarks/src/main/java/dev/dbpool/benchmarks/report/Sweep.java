@@ -80,8 +80,15 @@ final class Sweep {
 		else {
 			Long below = sizes.stream().filter((s) -> s < size).reduce((a, b) -> b).orElse(null);
 			Long above = sizes.stream().filter((s) -> s > size).findFirst().orElse(null);
-			measured = "not measured (" + ((below != null) ? "between " + below : "below")
-					+ ((above != null) ? " and " + above : ((below != null) ? " and above" : " the sizes swept")) + ")";
+			if (below != null && above != null) {
+				measured = "not measured (between " + below + " and " + above + ")";
+			}
+			else if (below != null) {
+				measured = "not measured (above " + below + ", the largest size swept)";
+			}
+			else {
+				measured = "not measured (below " + above + ", the smallest size swept)";
+			}
 		}
 		if (knee == null) {
 			return measured;

@@ -134,7 +134,8 @@ class ReportTests {
 		assertThat(Sweep.sizes(run)).containsExactly(2L, 4L, 8L, 16L);
 		assertThat(Sweep.knee(run, "steady")).isEqualTo(4L);
 		assertThat(Sweep.knee(run, "overload")).isNull();
-		assertThat(Sweep.placement(run, 20, 4L)).startsWith("well above the knee").contains("between 16 and above");
+		assertThat(Sweep.placement(run, 20, 4L)).startsWith("well above the knee")
+			.contains("above 16, the largest size swept");
 		assertThat(Sweep.placement(run, 4, 4L)).startsWith("at the knee").contains("p99 22.0 ms");
 		assertThat(Sweep.placement(run, 2, 4L)).startsWith("below the knee");
 	}
