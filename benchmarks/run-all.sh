@@ -27,8 +27,19 @@ record_command
 build_jars
 export BUILD=0 NO_REPORT=1 RESULTS_DIR BENCH_PARENT=1
 started=$SECONDS
-"$BENCH_HOME/load/run.sh"
-"$BENCH_HOME/load/sweep.sh"
-"$BENCH_HOME/jmh/run.sh"
+# Each piece in the background, waited for, so that a signal to this script ends the piece (and
+# whatever it started) at once.
+run_piece() {
+	local pid rc=0
+	"$@" &
+	pid=$!
+	BG_PIDS+=("$pid")
+	wait "$pid" || rc=$?
+	forget_pid "$pid"
+	((rc == 0)) || die "$* failed with status $rc"
+}
+run_piece "$BENCH_HOME/load/run.sh"
+run_piece "$BENCH_HOME/load/sweep.sh"
+run_piece "$BENCH_HOME/jmh/run.sh"
 NO_REPORT=0 run_report
 log "all benchmarks done in $(((SECONDS - started) / 60)) min $(((SECONDS - started) % 60)) s"

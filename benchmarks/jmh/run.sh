@@ -29,15 +29,15 @@ for threads in $JMH_THREADS; do
 	log "JMH: BorrowPathBenchmark, $threads thread(s), pool $JMH_POOL"
 	rc=0
 	# shellcheck disable=SC2086 # JMH_ARGS is a word list
-	timeout --kill-after=10 "$JMH_TIMEOUT" "$JAVA" -jar "$BENCH_JAR" 'dev.dbpool.benchmarks.jmh.BorrowPathBenchmark' \
-		-t "$threads" -p maxConnections="$JMH_POOL" -rf json -rff "$RAW/jmh/borrow-path-t$threads.json" $JMH_ARGS \
-		>"$LOGS/jmh-borrow-path-t$threads.log" 2>&1 || rc=$?
+	run_bounded "$JMH_TIMEOUT" "$LOGS/jmh-borrow-path-t$threads.log" "$JAVA" -jar "$BENCH_JAR" \
+		'dev.dbpool.benchmarks.jmh.BorrowPathBenchmark' -t "$threads" -p maxConnections="$JMH_POOL" \
+		-rf json -rff "$RAW/jmh/borrow-path-t$threads.json" $JMH_ARGS || rc=$?
 	((rc == 0)) || die "JMH failed with status $rc (see $LOGS/jmh-borrow-path-t$threads.log)"
 done
 
 log "JMH: which of db-pool's monitor and health check this build has"
-timeout 120 "$JAVA" -cp "$BENCH_JAR" dev.dbpool.benchmarks.jmh.FeatureProbe "$RAW/jmh/features.env" "$MONITOR_METHOD" \
-	>"$LOGS/jmh-feature-probe.log" 2>&1 || die "the feature probe failed (see $LOGS/jmh-feature-probe.log)"
+run_bounded 120 "$LOGS/jmh-feature-probe.log" "$JAVA" -cp "$BENCH_JAR" dev.dbpool.benchmarks.jmh.FeatureProbe \
+	"$RAW/jmh/features.env" "$MONITOR_METHOD" || die "the feature probe failed (see $LOGS/jmh-feature-probe.log)"
 grep '^feature-probe:' "$LOGS/jmh-feature-probe.log" | sed 's/^/  /' >&2
 
 indicators="boot-db"
@@ -53,9 +53,10 @@ grep -q '^health=available' "$RAW/jmh/features.env" ||
 log "JMH: FeatureCostBenchmark ($feature_benchmarks; indicators $indicators), 1 thread"
 rc=0
 # shellcheck disable=SC2086
-timeout --kill-after=10 "$JMH_TIMEOUT" "$JAVA" -jar "$BENCH_JAR" "dev.dbpool.benchmarks.jmh.FeatureCostBenchmark.($feature_benchmarks)\$" \
-	-t 1 -p maxConnections="$JMH_POOL" -p indicator="$indicators" -p monitorMethod="$MONITOR_METHOD" \
-	-rf json -rff "$RAW/jmh/feature-cost.json" $JMH_ARGS >"$LOGS/jmh-feature-cost.log" 2>&1 || rc=$?
+run_bounded "$JMH_TIMEOUT" "$LOGS/jmh-feature-cost.log" "$JAVA" -jar "$BENCH_JAR" \
+	"dev.dbpool.benchmarks.jmh.FeatureCostBenchmark.($feature_benchmarks)\$" -t 1 -p maxConnections="$JMH_POOL" \
+	-p indicator="$indicators" -p monitorMethod="$MONITOR_METHOD" -rf json -rff "$RAW/jmh/feature-cost.json" \
+	$JMH_ARGS || rc=$?
 ((rc == 0)) || die "JMH failed with status $rc (see $LOGS/jmh-feature-cost.log)"
 
 run_report

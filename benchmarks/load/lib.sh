@@ -126,6 +126,19 @@ forget_pid() {
 trap cleanup EXIT
 trap 'log "interrupted"; exit 130' INT TERM
 
+# Run a command for at most <seconds>, its output to <file>, in the background so that a signal to
+# the script ends it at once (through cleanup) instead of after the command's own end.
+run_bounded() { # <seconds> <output file> <command...>
+	local secs=$1 out=$2 pid rc=0
+	shift 2
+	timeout --kill-after=10 "$secs" "$@" >"$out" 2>&1 &
+	pid=$!
+	BG_PIDS+=("$pid")
+	wait "$pid" || rc=$?
+	forget_pid "$pid"
+	return "$rc"
+}
+
 psql_q() { psql -X -q -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d "${2:-postgres}" -Atc "$1"; }
 
 # The command as given, with the parameters set in the environment in front of it; call before
@@ -247,7 +260,7 @@ ensure_database() {
 ensure_pgbench_tables() {
 	if [[ "$(psql_q "select to_regclass('pgbench_accounts') is not null" "$DB")" != t ]]; then
 		log "initialising pgbench tables in $DB (pgbench -i -s $PGBENCH_SCALE)"
-		timeout 600 pgbench -i -q -s "$PGBENCH_SCALE" -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" "$DB" >"$LOGS/pgbench-init.log" 2>&1 ||
+		run_bounded 600 "$LOGS/pgbench-init.log" pgbench -i -q -s "$PGBENCH_SCALE" -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" "$DB" ||
 			die "pgbench -i failed (see $LOGS/pgbench-init.log)"
 	fi
 }
@@ -326,9 +339,9 @@ run_wrk() { # <out json> <connections> <seconds> <script args...>
 	local out=$1 conns=$2 secs=$3 threads=$WRK_THREADS rc=0
 	shift 3
 	((conns < threads)) && threads=$conns
-	WRK_JSON_OUT="$out" timeout --kill-after=5 $((secs + 30)) \
+	run_bounded $((secs + 30)) "${out%.json}.txt" env WRK_JSON_OUT="$out" \
 		wrk -t"$threads" -c"$conns" -d"${secs}s" --timeout "$WRK_TIMEOUT" --latency -s "$LUA" \
-		"http://127.0.0.1:$PORT" -- "$@" >"${out%.json}.txt" 2>&1 || rc=$?
+		"http://127.0.0.1:$PORT" -- "$@" || rc=$?
 	((rc == 0)) || log "wrk exited with status $rc (see ${out%.json}.txt)"
 	[[ -s "$out" ]] || log "wrk wrote no summary to $out"
 }

@@ -55,8 +55,8 @@ if [[ "$CEILINGS" == 1 ]]; then
 		((clients >= 1)) || die "no free connection slot on the server for pgbench"
 		log "database ceiling: pgbench -S -M $PGBENCH_PROTOCOL -c $clients for ${DURATION}s (capped by $cap_reason)"
 		rc=0
-		timeout --kill-after=5 $((DURATION + 60)) pgbench -n -S -M "$PGBENCH_PROTOCOL" -c "$clients" -j "$(min 2 "$clients")" \
-			-T "$DURATION" -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" "$DB" >"$dir/pgbench.txt" 2>&1 || rc=$?
+		run_bounded $((DURATION + 60)) "$dir/pgbench.txt" pgbench -n -S -M "$PGBENCH_PROTOCOL" -c "$clients" \
+			-j "$(min 2 "$clients")" -T "$DURATION" -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" "$DB" || rc=$?
 		((rc == 0)) || log "pgbench exited with status $rc (see $dir/pgbench.txt)"
 		cat >"$dir/meta.env" <<-META
 			connections=$conns
