@@ -19,6 +19,8 @@ ensure_tools
 ensure_wrk
 describe_machine
 
+# Check every mode and scenario before anything runs.
+for mode in $MODES; do mode_args "$mode" >/dev/null; done
 max_conns=0
 for scenario in $SCENARIOS; do
 	c=$(scenario_conns "$scenario")
