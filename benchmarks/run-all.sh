@@ -3,8 +3,8 @@
 # sweep, JMH, then one report with charts in benchmarks/results/<UTC timestamp>/, copied to
 # benchmarks/results/latest.
 #
-#   benchmarks/run-all.sh                   # the issue's full size: about 40 minutes on 2 cores
-#   benchmarks/run-all.sh --smoke           # every piece, small and short (about 5 minutes)
+#   benchmarks/run-all.sh                   # the issue's full size: about 45 minutes on 2 cores
+#   benchmarks/run-all.sh --smoke           # every piece, small and short (about 7 minutes)
 #
 # Parameters as for the pieces (see benchmarks/README.md); --smoke sets small defaults for those not given.
 source "$(dirname "$0")/load/lib.sh"

@@ -4,7 +4,7 @@
 # at each thread count in JMH_THREADS; then the cost per call of db-pool's health check and monitor
 # (left out, with the reason recorded, while those features are not on the class path).
 #
-#   benchmarks/jmh/run.sh                   # the full size (about 15 minutes)
+#   benchmarks/jmh/run.sh                   # the full size (about 16 minutes)
 #   JMH_THREADS=1 JMH_POOL=8 JMH_ARGS="-f 1 -wi 1 -i 1 -w 1s -r 1s" benchmarks/jmh/run.sh   # a smoke run
 #
 # JMH_ARGS is added to every JMH command line (it can override forks, iterations and times).

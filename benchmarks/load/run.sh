@@ -3,7 +3,7 @@
 # same PostgreSQL, driven on loopback by wrk in each scenario (SCENARIOS), plus the HTTP ceiling
 # (wrk on /ping) and the database ceiling (pgbench -S) at the same connection counts.
 #
-#   benchmarks/load/run.sh                  # the full size (about 12 minutes)
+#   benchmarks/load/run.sh                  # the full size (about 15 minutes)
 #   DURATION=3 WARMUP=1 STEADY_CONNS=10 OVERLOAD_CONNS=20 POOL_MAX=8 benchmarks/load/run.sh   # a smoke run
 #
 # Every parameter is an environment variable or a flag (--steady-conns=10); see benchmarks/README.md.

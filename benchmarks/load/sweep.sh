@@ -3,7 +3,7 @@
 # app.db.pool.max-connections in SIZES (min-connections is min(5, size), db-pool's default where
 # it fits): throughput and p99 against pool size, to find this machine's knee.
 #
-#   benchmarks/load/sweep.sh                # the full size (about 10 minutes)
+#   benchmarks/load/sweep.sh                # the full size (about 12 minutes)
 #   DURATION=3 WARMUP=1 STEADY_CONNS=10 OVERLOAD_CONNS=20 SIZES="2 4" benchmarks/load/sweep.sh   # a smoke run
 #
 # Parameters as for benchmarks/load/run.sh (SIZES, DURATION, STEADY_CONNS, OVERLOAD_CONNS, ...).
