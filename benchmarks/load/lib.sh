@@ -210,7 +210,7 @@ describe_machine() {
 	uname -r >"$dir/uname.txt"
 	{ wrk --version 2>&1 | head -n 1 || true; } >"$dir/wrk.txt"
 	{ pgbench --version 2>&1 || true; } >"$dir/pgbench.txt"
-	(cd "$REPO_ROOT" && git rev-parse --short HEAD 2>/dev/null && git status --porcelain 2>/dev/null | grep -q . && echo dirty) \
+	(cd "$REPO_ROOT" && git rev-parse --short HEAD 2>/dev/null && git status --porcelain --untracked-files=no 2>/dev/null | grep -q . && echo dirty) \
 		>"$dir/git.txt" 2>/dev/null || true
 }
 
