@@ -1,0 +1,482 @@
+# shellcheck shell=bash
+# Shared by db-pool's benchmark scripts (benchmarks/load/run.sh, benchmarks/load/sweep.sh,
+# benchmarks/jmh/run.sh, benchmarks/run-all.sh). Every parameter is an environment variable
+# with the issue's full-size default, or a flag of the same name: --steady-conns=10 is
+# STEADY_CONNS=10. See benchmarks/README.md for each one.
+
+set -euo pipefail
+
+BENCH_HOME="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+REPO_ROOT="$(cd "$BENCH_HOME/.." && pwd)"
+
+# The parameters, with the issue's defaults.
+BENCH_PARAMS=(DURATION WARMUP STEADY_CONNS OVERLOAD_CONNS SLOWMIX_CONNS SLOW_PERCENT SLOW_HOLD_MS MODES
+	SCENARIOS SIZES POOL_MAX CEILINGS WRK_THREADS WRK_TIMEOUT MAX_ID PORT DB PGHOST PGPORT PGUSER
+	PGBENCH_SCALE PGBENCH_MAX_CLIENTS PGBENCH_PROTOCOL APP_JAVA_OPTS APP_ARGS APP_START_TIMEOUT JAVA
+	JMH_THREADS JMH_ARGS JMH_POOL MONITOR_METHOD BUILD RESULTS_DIR NO_REPORT)
+
+parse_flags() {
+	local arg name value
+	for arg in "$@"; do
+		case "$arg" in
+			-h | --help)
+				sed -n '2,/^$/p' "$0" | sed 's/^# \{0,1\}//'
+				exit 0
+				;;
+			--*=*)
+				name="${arg%%=*}"
+				name="${name#--}"
+				name="$(printf '%s' "$name" | tr 'a-z-' 'A-Z_')"
+				value="${arg#*=}"
+				if [[ " ${BENCH_PARAMS[*]} " != *" $name "* ]]; then
+					die "unknown flag $arg (parameters: ${BENCH_PARAMS[*]})"
+				fi
+				printf -v "$name" '%s' "$value"
+				export "${name?}"
+				;;
+			*) die "unexpected argument '$arg'; flags look like --duration=30 (see benchmarks/README.md)" ;;
+		esac
+	done
+}
+
+set_defaults() {
+	: "${DURATION:=30}"              # seconds of each measured run
+	: "${WARMUP:=10}"                # seconds of load before each measured run, not counted
+	: "${STEADY_CONNS:=100}"         # wrk connections in steady
+	: "${OVERLOAD_CONNS:=1000}"      # wrk connections in overload
+	: "${SLOWMIX_CONNS:=$STEADY_CONNS}" # wrk connections in slow-mix
+	: "${SLOW_PERCENT:=10}"          # slow-mix: share of requests that hold a connection
+	: "${SLOW_HOLD_MS:=200}"         # slow-mix: how long those hold it
+	: "${MODES:=no-pool boot-default db-pool db-pool-oltp}"
+	: "${SCENARIOS:=steady overload slow-mix}"
+	: "${SIZES:=2 4 8 16 32 64}"     # sweep: max-connections values
+	: "${POOL_MAX:=}"                # if set, caps every pooled mode at this many connections (smoke runs)
+	: "${CEILINGS:=1}"               # 0 skips the HTTP and database ceilings
+	: "${WRK_THREADS:=2}"            # one per core of the reference machine
+	: "${WRK_TIMEOUT:=5s}"           # a response slower than this counts as a timeout error
+	: "${MAX_ID:=50000}"             # customer ids 1..MAX_ID (the sample app's data set)
+	: "${PORT:=18080}"
+	: "${DB:=dbpool_bench}"
+	: "${PGHOST:=127.0.0.1}"
+	: "${PGPORT:=5432}"
+	: "${PGUSER:=postgres}"
+	: "${PGBENCH_SCALE:=10}"
+	: "${PGBENCH_MAX_CLIENTS:=80}"   # the database ceiling never uses more clients than this
+	: "${PGBENCH_PROTOCOL:=prepared}" # as the app's driver does after a few executions
+	: "${APP_JAVA_OPTS:=-Xmx1g}"
+	: "${APP_ARGS:=}"                # extra arguments for every app start
+	: "${APP_START_TIMEOUT:=90}"
+	: "${JAVA:=java}"
+	: "${JMH_THREADS:=1 2 8}"
+	: "${JMH_ARGS:=}"                # extra JMH options, e.g. "-f 1 -wi 1 -i 1 -w 1s -r 1s" for a smoke run
+	: "${JMH_POOL:=20}"              # pool size of every JMH variant (db-pool's default)
+	: "${MONITOR_METHOD:=snapshot}"  # the monitor call FeatureCostBenchmark measures
+	: "${BUILD:=1}"                  # 0 uses the jars already built
+	: "${NO_REPORT:=0}"              # 1 leaves the report to the caller (run-all.sh)
+	export PGHOST PGPORT PGUSER
+	JDBC_URL="jdbc:postgresql://$PGHOST:$PGPORT/$DB"
+	APP_JAR="$REPO_ROOT/sample-app/target/db-pool-sample-app-0.1.0-SNAPSHOT.jar"
+	BENCH_JAR="$BENCH_HOME/target/benchmarks.jar"
+	LUA="$BENCH_HOME/load/wrk-scenario.lua"
+	if [[ -z "${RESULTS_DIR:-}" ]]; then
+		RESULTS_DIR="$BENCH_HOME/results/$(date -u +%Y%m%dT%H%M%SZ)"
+	fi
+	export RESULTS_DIR
+	RAW="$RESULTS_DIR/raw"
+	LOGS="$RESULTS_DIR/logs"
+	mkdir -p "$RAW" "$LOGS"
+}
+
+log() { printf '%s bench: %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+die() {
+	log "ERROR: $*"
+	exit 1
+}
+
+# Every background process a script starts is recorded here and ended on exit, whatever the exit.
+BG_PIDS=()
+stop_pid() {
+	local pid=$1 waited=0
+	kill -0 "$pid" 2>/dev/null || return 0
+	kill -TERM "$pid" 2>/dev/null || true
+	while kill -0 "$pid" 2>/dev/null && ((waited < ${2:-20})); do
+		sleep 1
+		waited=$((waited + 1))
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		log "process $pid still running after ${2:-20}s; killing it"
+		kill -KILL "$pid" 2>/dev/null || true
+	fi
+	wait "$pid" 2>/dev/null || true
+}
+cleanup() {
+	local pid
+	for pid in "${BG_PIDS[@]}"; do
+		stop_pid "$pid" 10
+	done
+	BG_PIDS=()
+}
+forget_pid() {
+	local keep=() pid
+	for pid in "${BG_PIDS[@]}"; do
+		[[ "$pid" == "$1" ]] || keep+=("$pid")
+	done
+	BG_PIDS=("${keep[@]}")
+}
+trap cleanup EXIT
+trap 'log "interrupted"; exit 130' INT TERM
+
+# Run a command for at most <seconds>, its output to <file>, in the background so that a signal to
+# the script ends it at once (through cleanup) instead of after the command's own end.
+run_bounded() { # <seconds> <output file> <command...>
+	local secs=$1 out=$2 pid rc=0
+	shift 2
+	timeout --kill-after=10 "$secs" "$@" >"$out" 2>&1 &
+	pid=$!
+	BG_PIDS+=("$pid")
+	wait "$pid" || rc=$?
+	forget_pid "$pid"
+	return "$rc"
+}
+
+psql_q() { psql -X -q -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d "${2:-postgres}" -Atc "$1"; }
+
+# The command as given, with the parameters set in the environment in front of it; call before
+# set_defaults, and record_command after it (which knows RESULTS_DIR).
+COMMAND_LINE=""
+capture_command() {
+	local name prefix=""
+	for name in "${BENCH_PARAMS[@]}"; do
+		case "$name" in RESULTS_DIR | BUILD | NO_REPORT) continue ;; esac
+		[[ -n "${!name+x}" ]] && prefix+="$name=$(printf '%q' "${!name}") "
+	done
+	COMMAND_LINE="$prefix$(printf '%q ' "$@")"
+}
+record_command() {
+	# A piece started by run-all.sh is part of run-all's command.
+	[[ -n "${BENCH_PARENT:-}" ]] && return 0
+	printf '%s\n' "${COMMAND_LINE% }" >>"$RESULTS_DIR/commands.txt"
+}
+
+# The parameters as KEY=VALUE, and whether they are the issue's full size.
+write_config() {
+	local piece=$1 out="$RESULTS_DIR/config-$1.env" name deviations=()
+	: >"$out"
+	for name in "${BENCH_PARAMS[@]}"; do
+		printf '%s=%s\n' "$name" "${!name-}" >>"$out"
+	done
+	case "$piece" in
+		load | sweep)
+			[[ "$DURATION" == 30 ]] || deviations+=("DURATION=$DURATION (issue: 30)")
+			[[ "$STEADY_CONNS" == 100 ]] || deviations+=("STEADY_CONNS=$STEADY_CONNS (issue: 100)")
+			[[ "$OVERLOAD_CONNS" == 1000 ]] || deviations+=("OVERLOAD_CONNS=$OVERLOAD_CONNS (issue: 1000)")
+			;;&
+		load)
+			[[ -z "$POOL_MAX" ]] || deviations+=("POOL_MAX=$POOL_MAX (issue: the modes' own sizes)")
+			[[ "$SLOWMIX_CONNS" == 100 ]] || deviations+=("SLOWMIX_CONNS=$SLOWMIX_CONNS (issue: 100)")
+			local mode
+			for mode in no-pool boot-default db-pool db-pool-oltp; do
+				[[ " $MODES " == *" $mode "* ]] || deviations+=("MODES without $mode")
+			done
+			[[ "$SCENARIOS" == "steady overload slow-mix" ]] || deviations+=("SCENARIOS=$SCENARIOS")
+			[[ "$CEILINGS" == 1 ]] || deviations+=("CEILINGS=$CEILINGS")
+			;;
+		sweep) [[ "$SIZES" == "2 4 8 16 32 64" ]] || deviations+=("SIZES=$SIZES (issue: 2 4 8 16 32 64)") ;;
+		jmh)
+			[[ "$JMH_THREADS" == "1 2 8" ]] || deviations+=("JMH_THREADS=$JMH_THREADS (issue: 1 2 8)")
+			[[ -z "$JMH_ARGS" ]] || deviations+=("JMH_ARGS=$JMH_ARGS")
+			[[ "$JMH_POOL" == 20 ]] || deviations+=("JMH_POOL=$JMH_POOL (db-pool's default: 20)")
+			;;
+	esac
+	if ((${#deviations[@]} == 0)); then
+		printf 'ISSUE_SIZED=yes\nDEVIATIONS=\n' >>"$out"
+	else
+		printf 'ISSUE_SIZED=no\nDEVIATIONS=%s\n' "$(IFS=';'; printf '%s' "${deviations[*]}")" >>"$out"
+		log "not the issue's full size (a smoke run): ${deviations[*]}"
+	fi
+}
+
+describe_machine() {
+	local dir="$RESULTS_DIR/machine"
+	[[ -f "$dir/nproc.txt" ]] && return 0
+	mkdir -p "$dir"
+	nproc >"$dir/nproc.txt"
+	free -g >"$dir/free.txt"
+	{ grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //' || true; } >"$dir/cpu.txt"
+	"$JAVA" -version >"$dir/java.txt" 2>&1 || true
+	psql_q 'select version()' >"$dir/postgres.txt" 2>&1 || true
+	psql_q 'show max_connections' >"$dir/max_connections.txt" 2>&1 || true
+	psql_q 'show superuser_reserved_connections' >"$dir/superuser_reserved_connections.txt" 2>&1 || true
+	uname -r >"$dir/uname.txt"
+	{ wrk --version 2>&1 | head -n 1 || true; } >"$dir/wrk.txt"
+	{ pgbench --version 2>&1 || true; } >"$dir/pgbench.txt"
+	(cd "$REPO_ROOT" && git rev-parse --short HEAD 2>/dev/null && git status --porcelain --untracked-files=no 2>/dev/null | grep -q . && echo dirty) \
+		>"$dir/git.txt" 2>/dev/null || true
+}
+
+ensure_wrk() {
+	command -v wrk >/dev/null 2>&1 && return 0
+	log "wrk is not installed: installing the Debian package 'wrk' (apt-get install -y wrk)"
+	local sudo=""
+	((EUID == 0)) || sudo="sudo"
+	$sudo apt-get install -y wrk >"$LOGS/apt-wrk.log" 2>&1 ||
+		{ $sudo apt-get update >>"$LOGS/apt-wrk.log" 2>&1 && $sudo apt-get install -y wrk >>"$LOGS/apt-wrk.log" 2>&1; } ||
+		die "could not install wrk (see $LOGS/apt-wrk.log); install it with: apt-get install -y wrk"
+	log "wrk installed: $(wrk --version 2>&1 | head -n 1)"
+}
+
+ensure_tools() {
+	local tool
+	for tool in psql pgbench curl timeout "$JAVA"; do
+		command -v "$tool" >/dev/null 2>&1 || die "$tool is not installed"
+	done
+	psql_q 'select 1' >/dev/null || die "PostgreSQL does not answer on $PGHOST:$PGPORT as $PGUSER"
+}
+
+ensure_ulimit() {
+	local need=$((${1:-0} + 1024)) soft
+	soft=$(ulimit -n)
+	if [[ "$soft" != unlimited ]] && ((soft < need)); then
+		ulimit -n "$need" 2>/dev/null || die "ulimit -n is $soft; $need open files are needed (raise it)"
+		log "raised ulimit -n from $soft to $need"
+	fi
+}
+
+build_jars() {
+	if [[ "$BUILD" == 1 || ! -f "$APP_JAR" || ! -f "$BENCH_JAR" ]]; then
+		log "building the sample app and the benchmarks (./mvnw -B -q -pl sample-app,benchmarks -am package -DskipTests)"
+		(cd "$REPO_ROOT" && ./mvnw -B -q -pl sample-app,benchmarks -am package -DskipTests) >"$LOGS/build.log" 2>&1 ||
+			{ tail -n 40 "$LOGS/build.log" >&2; die "build failed (see $LOGS/build.log)"; }
+	fi
+}
+
+ensure_database() {
+	if [[ "$(psql_q "select 1 from pg_database where datname = '$DB'")" != 1 ]]; then
+		log "creating database $DB"
+		createdb -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" "$DB"
+	fi
+}
+
+ensure_pgbench_tables() {
+	if [[ "$(psql_q "select to_regclass('pgbench_accounts') is not null" "$DB")" != t ]]; then
+		log "initialising pgbench tables in $DB (pgbench -i -s $PGBENCH_SCALE)"
+		run_bounded 600 "$LOGS/pgbench-init.log" pgbench -i -q -s "$PGBENCH_SCALE" -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" "$DB" ||
+			die "pgbench -i failed (see $LOGS/pgbench-init.log)"
+	fi
+}
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; }
+
+# The backends connected to the benchmark database, and to the whole server, now.
+connection_counts() {
+	psql_q "select count(*) filter (where datname = '$DB'), count(*) from pg_stat_activity
+		where backend_type = 'client backend' and pid <> pg_backend_pid()" 2>/dev/null | tr '|' ' '
+}
+
+# Wait (bounded) until the previous app's connections to the benchmark database are gone.
+wait_db_idle() {
+	local i
+	for ((i = 0; i < 60; i++)); do
+		[[ "$(connection_counts | cut -d' ' -f1)" == 0 ]] && return 0
+		sleep 0.5
+	done
+	log "connections to $DB still open after 30s; going on"
+}
+
+APP_PID=""
+start_app() { # <log file> <app args...>
+	local logf=$1 deadline
+	shift
+	port_free || die "port $PORT is in use; set PORT=... to a free one"
+	# shellcheck disable=SC2086 # APP_JAVA_OPTS and APP_ARGS are word lists
+	"$JAVA" $APP_JAVA_OPTS -jar "$APP_JAR" --server.port="$PORT" --spring.datasource.url="$JDBC_URL" \
+		--spring.datasource.username="$PGUSER" "$@" $APP_ARGS >"$logf" 2>&1 &
+	APP_PID=$!
+	BG_PIDS+=("$APP_PID")
+	deadline=$((SECONDS + APP_START_TIMEOUT))
+	until curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$PORT/ping" 2>/dev/null; do
+		if ! kill -0 "$APP_PID" 2>/dev/null; then
+			tail -n 30 "$logf" >&2
+			die "the app exited during start-up (see $logf)"
+		fi
+		((SECONDS < deadline)) || die "the app did not answer /ping within ${APP_START_TIMEOUT}s (see $logf)"
+		sleep 0.5
+	done
+	local status
+	status=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "http://127.0.0.1:$PORT/customers/1" || true)
+	[[ "$status" == 200 ]] || die "GET /customers/1 answered $status after start-up (see $logf)"
+}
+
+RSS_PEAK_KB=0
+stop_app() {
+	RSS_PEAK_KB=$(awk '/^VmHWM:/ { print $2 }' "/proc/$APP_PID/status" 2>/dev/null || echo 0)
+	stop_pid "$APP_PID" 60
+	forget_pid "$APP_PID"
+	APP_PID=""
+}
+
+SAMPLER_PID=""
+start_sampler() { # <out file> <max seconds>
+	local out=$1 max=$(($2 * 2 + 10))
+	: >"$out"
+	(
+		for ((i = 0; i < max; i++)); do
+			counts=$(connection_counts) && [[ -n "$counts" ]] || counts="miss"
+			echo "$counts" >>"$out"
+			sleep 0.5
+		done
+	) &
+	SAMPLER_PID=$!
+	BG_PIDS+=("$SAMPLER_PID")
+}
+stop_sampler() {
+	stop_pid "$SAMPLER_PID" 5
+	forget_pid "$SAMPLER_PID"
+	SAMPLER_PID=""
+}
+
+run_wrk() { # <out json> <connections> <seconds> <script args...>
+	local out=$1 conns=$2 secs=$3 threads=$WRK_THREADS rc=0
+	shift 3
+	((conns < threads)) && threads=$conns
+	run_bounded $((secs + 30)) "${out%.json}.txt" env WRK_JSON_OUT="$out" \
+		wrk -t"$threads" -c"$conns" -d"${secs}s" --timeout "$WRK_TIMEOUT" --latency -s "$LUA" \
+		"http://127.0.0.1:$PORT" -- "$@" || rc=$?
+	((rc == 0)) || log "wrk exited with status $rc (see ${out%.json}.txt)"
+	[[ -s "$out" ]] || log "wrk wrote no summary to $out"
+}
+
+scenario_conns() {
+	case "$1" in
+		steady) echo "$STEADY_CONNS" ;;
+		overload) echo "$OVERLOAD_CONNS" ;;
+		slow-mix) echo "$SLOWMIX_CONNS" ;;
+		*) die "unknown scenario '$1' (steady, overload, slow-mix)" ;;
+	esac
+}
+scenario_script_args() {
+	case "$1" in
+		steady | overload) echo "keylookup $MAX_ID" ;;
+		slow-mix) echo "slowmix $MAX_ID $SLOW_PERCENT $SLOW_HOLD_MS" ;;
+	esac
+}
+
+min() { (($1 < $2)) && echo "$1" || echo "$2"; }
+
+# The app's arguments for a mode. A later feature adds a mode by defining MODE_ARGS_<name>, e.g.
+# MODE_ARGS_db_pool_waiter_cap="--app.db.pool.max-waiters=50" and MODES="... db-pool-waiter-cap".
+mode_args() {
+	local mode=$1 var
+	case "$mode" in
+		no-pool) echo "--spring.profiles.active=no-pool" ;;
+		boot-default)
+			echo "--app.db.pool.enabled=false --app.db.pool.monitor.enabled=false" \
+				"--app.db.pool.metrics.enabled=false --app.db.pool.shutdown.enabled=false" \
+				"${POOL_MAX:+--spring.datasource.hikari.maximum-pool-size=$POOL_MAX}"
+			;;
+		db-pool)
+			[[ -z "$POOL_MAX" ]] || echo "--app.db.pool.max-connections=$POOL_MAX --app.db.pool.min-connections=$(min 5 "$POOL_MAX")"
+			;;
+		db-pool-oltp)
+			echo "--app.db.pool.profile=oltp" \
+				"${POOL_MAX:+--app.db.pool.max-connections=$POOL_MAX --app.db.pool.min-connections=$(min 10 "$POOL_MAX")}"
+			;;
+		*)
+			var="MODE_ARGS_$(printf '%s' "$mode" | tr -c 'A-Za-z0-9\n' '_')"
+			[[ -n "${!var+x}" ]] || die "unknown mode '$mode': define $var with its app arguments"
+			echo "${!var}"
+			;;
+	esac
+}
+
+# The pool size a started app reports (db-pool's start-up line), else what the mode implies.
+pool_max_of() { # <mode> <app log>
+	local line
+	line=$(grep -m1 -o "max-connections [0-9]*" "$2" 2>/dev/null | awk '{ print $2 }' || true)
+	if [[ -n "$line" ]]; then
+		echo "$line"
+	elif [[ "$1" == no-pool ]]; then
+		echo none
+	elif [[ "$1" == boot-default ]]; then
+		echo "${POOL_MAX:-10}"
+	else
+		echo unknown
+	fi
+}
+
+TOO_MANY='too many clients|too many connections|remaining connection slots are reserved'
+
+server_log_file() { ls -1 /var/log/postgresql/postgresql-*-main.log 2>/dev/null | head -n 1 || true; }
+server_log_lines() {
+	local f
+	f=$(server_log_file)
+	if [[ -n "$f" && -r "$f" ]]; then wc -l <"$f"; else echo -1; fi
+}
+server_log_too_many_since() { # <line count before>
+	local f
+	f=$(server_log_file)
+	if [[ "$1" -lt 0 || -z "$f" || ! -r "$f" ]]; then
+		echo unknown
+		return
+	fi
+	tail -n +"$(($1 + 1))" "$f" | grep -c -E "$TOO_MANY" || true
+}
+
+# One measured run: start the app with a mode's arguments, warm it up, load it for DURATION
+# seconds while sampling the server's connections, stop it, and record everything in <dir>.
+measure() { # <dir> <mode> <scenario> <app args...>
+	local dir=$1 mode=$2 scenario=$3 conns logf log_before srv_before peaks
+	shift 3
+	conns=$(scenario_conns "$scenario")
+	mkdir -p "$dir"
+	logf="$LOGS/$(echo "${dir#"$RAW"/}" | tr '/' '-').log"
+	wait_db_idle
+	local baseline
+	baseline=$(connection_counts | cut -d' ' -f2)
+	log "$mode / $scenario: starting the app"
+	start_app "$logf" "$@"
+	if ((WARMUP > 0)); then
+		log "$mode / $scenario: warm-up, ${WARMUP}s at $(min "$STEADY_CONNS" "$conns") connections"
+		run_wrk "$dir/warmup.json" "$(min "$STEADY_CONNS" "$conns")" "$WARMUP" keylookup "$MAX_ID"
+	fi
+	log_before=$(wc -l <"$logf")
+	srv_before=$(server_log_lines)
+	log "$mode / $scenario: ${DURATION}s at $conns connections"
+	start_sampler "$dir/connections.txt" "$DURATION"
+	# shellcheck disable=SC2046 # the script arguments are a word list
+	run_wrk "$dir/wrk.json" "$conns" "$DURATION" $(scenario_script_args "$scenario")
+	stop_sampler
+	local app_too_many
+	app_too_many=$(tail -n +"$((log_before + 1))" "$logf" | grep -c -E "$TOO_MANY" || true)
+	local pool_max
+	pool_max=$(pool_max_of "$mode" "$logf")
+	stop_app
+	peaks=$(awk '$1 == "miss" { m++; next } { if ($1 > a) a = $1; if ($2 > b) b = $2 } END { print a + 0, b + 0, m + 0, NR }' \
+		"$dir/connections.txt")
+	cat >"$dir/meta.env" <<-META
+		mode=$mode
+		scenario=$scenario
+		connections=$conns
+		duration_s=$DURATION
+		app_args=$* $APP_ARGS
+		pool_max=$pool_max
+		peak_db_connections=$(echo "$peaks" | cut -d' ' -f1)
+		peak_server_connections=$(echo "$peaks" | cut -d' ' -f2)
+		server_connections_before=$baseline
+		connection_samples=$(echo "$peaks" | cut -d' ' -f4)
+		connection_samples_missed=$(echo "$peaks" | cut -d' ' -f3)
+		peak_rss_kb=$RSS_PEAK_KB
+		app_log_too_many_clients=$app_too_many
+		server_log_too_many_clients=$(server_log_too_many_since "$srv_before")
+		app_log=${logf#"$RESULTS_DIR"/}
+	META
+	log "$mode / $scenario: done (peak connections to $DB: $(echo "$peaks" | cut -d' ' -f1), 'too many clients' in the app log: $app_too_many)"
+	sleep 2
+}
+
+run_report() {
+	if [[ "$NO_REPORT" == 1 ]]; then
+		return 0
+	fi
+	"$BENCH_HOME/report.sh" "$RESULTS_DIR"
+}
