@@ -24,8 +24,8 @@ class DbPoolInvalidConfigurationTests {
 		.withInitializer(EnvironmentVariables.of())
 		.withPropertyValues("spring.datasource.url=" + DbPoolAutoConfigurationTests.URL);
 
-	private final ApplicationContextRunner monitorRunner = this.runner
-		.withConfiguration(AutoConfigurations.of(DbPoolMonitorAutoConfiguration.class));
+	private final ApplicationContextRunner monitorRunner = this.runner.withConfiguration(AutoConfigurations
+		.of(DbPoolMonitorAutoConfiguration.class, DbPoolHealthContributorAutoConfiguration.class));
 
 	@ParameterizedTest(name = "{0}={1}")
 	@CsvSource(delimiter = '|', textBlock = """
@@ -63,6 +63,7 @@ class DbPoolInvalidConfigurationTests {
 			app.db.pool.monitor.critical-utilization | -0.1  | a share of max-connections above 0 and at most 1
 			app.db.pool.monitor.critical-utilization | NaN   | a share of max-connections above 0 and at most 1
 			app.db.pool.monitor.history-size         | 0     | a whole number, at least 1
+			app.db.pool.health.exhausted-grace       | -1s   | 0 or a positive duration
 			""")
 	void outOfRangeMonitorValueFailsNamingPropertyValueAndWhatIsAllowed(String property, String value, String allowed) {
 		assertFailsNamingPropertyValueAndWhatIsAllowed(this.monitorRunner, property, value, allowed);
