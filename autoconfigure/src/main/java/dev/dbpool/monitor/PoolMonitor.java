@@ -163,10 +163,13 @@ public class PoolMonitor implements SmartLifecycle {
 	 */
 	public void addListener(PoolMonitorListener listener) {
 		this.listeners.add(listener);
-		for (PoolState pool : pools()) {
-			PoolSnapshot latest = pool.latest();
-			if (latest != null && latest.isStarted()) {
-				listener.poolStarted(pool);
+		List<PoolState> pools = this.pools;
+		if (pools != null) {
+			for (PoolState pool : pools) {
+				PoolSnapshot latest = pool.latest();
+				if (latest != null && latest.isStarted()) {
+					listener.poolStarted(pool);
+				}
 			}
 		}
 	}
