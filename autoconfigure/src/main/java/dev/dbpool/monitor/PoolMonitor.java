@@ -233,20 +233,23 @@ public class PoolMonitor implements SmartLifecycle {
 	}
 
 	/**
-	 * Format a duration for a log line or a health detail: whole seconds from 10s up,
-	 * else tenths of a second, else milliseconds.
+	 * Format a duration for a log line or a health detail: milliseconds below a second,
+	 * seconds (with tenths below 10s) below a minute, else minutes and seconds.
 	 * @param duration the duration
-	 * @return the duration, e.g. {@code 12s}, {@code 1.5s} or {@code 250ms}
+	 * @return the duration, e.g. {@code 250ms}, {@code 1.5s}, {@code 12s} or
+	 * {@code 9m30s}
 	 */
 	public static String format(Duration duration) {
 		long millis = duration.toMillis();
-		if (millis >= 10_000) {
-			return (millis / 1000) + "s";
+		if (millis < 1000) {
+			return millis + "ms";
 		}
-		if (millis >= 1000) {
-			return (millis / 1000) + "." + (millis % 1000) / 100 + "s";
+		long seconds = millis / 1000;
+		if (seconds >= 60) {
+			return (seconds / 60) + "m" + ((seconds % 60 != 0) ? (seconds % 60) + "s" : "");
 		}
-		return millis + "ms";
+		long tenths = (millis % 1000) / 100;
+		return seconds + ((seconds < 10 && tenths != 0) ? "." + tenths : "") + "s";
 	}
 
 	@Override
@@ -256,6 +259,9 @@ public class PoolMonitor implements SmartLifecycle {
 				return;
 			}
 			List<PoolState> pools = pools();
+			// A pool that started while the application started (to initialize its
+			// schema, say) is seen started at once, so its meters are there at once.
+			pools.forEach(PoolState::observe);
 			this.running = true;
 			if (pools.isEmpty()) {
 				logger.debug("db-pool: no HikariCP pool to monitor");

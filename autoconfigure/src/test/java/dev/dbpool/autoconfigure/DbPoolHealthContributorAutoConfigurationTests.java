@@ -39,8 +39,7 @@ class DbPoolHealthContributorAutoConfigurationTests {
 			assertThat(context.getBean(HealthContributorRegistry.class).getContributor("dbPool"))
 				.isSameAs(context.getBean(DbPoolHealthIndicator.class));
 			Health health = context.getBean(DbPoolHealthIndicator.class).health();
-			assertThat(health.getDetails()).containsEntry("pool", "orders-pool")
-				.containsEntry("exhaustedGrace", "5.0s");
+			assertThat(health.getDetails()).containsEntry("pool", "orders-pool").containsEntry("exhaustedGrace", "5s");
 		});
 	}
 

@@ -68,7 +68,10 @@ class PoolMonitorTests {
 	void formatsDurationsForLogLinesAndDetails() {
 		assertThat(PoolMonitor.format(Duration.ofMillis(250))).isEqualTo("250ms");
 		assertThat(PoolMonitor.format(Duration.ofMillis(1530))).isEqualTo("1.5s");
+		assertThat(PoolMonitor.format(Duration.ofMillis(5000))).isEqualTo("5s");
 		assertThat(PoolMonitor.format(Duration.ofMillis(12_900))).isEqualTo("12s");
+		assertThat(PoolMonitor.format(Duration.ofMinutes(2))).isEqualTo("2m");
+		assertThat(PoolMonitor.format(Duration.ofSeconds(570))).isEqualTo("9m30s");
 	}
 
 	private static HikariDataSource pool(String name) {
