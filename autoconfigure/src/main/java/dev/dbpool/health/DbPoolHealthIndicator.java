@@ -140,7 +140,9 @@ public class DbPoolHealthIndicator extends AbstractHealthIndicator {
 			for (PoolState pool : pools) {
 				Map<String, Object> details = new LinkedHashMap<>();
 				down |= report(pool, details);
-				byPool.put(pool.name(), details);
+				// Pools are named apart as a rule; should two share a name, the bean
+				// names tell them apart.
+				byPool.put(byPool.containsKey(pool.name()) ? pool.beanName() : pool.name(), details);
 			}
 			builder.withDetail(POOLS, byPool);
 		}

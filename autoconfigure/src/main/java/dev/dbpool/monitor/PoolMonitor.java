@@ -69,6 +69,8 @@ public class PoolMonitor implements SmartLifecycle {
 
 	private final Object lifecycleMonitor = new Object();
 
+	private final Object poolsMonitor = new Object();
+
 	private volatile @Nullable List<PoolState> pools;
 
 	private @Nullable ScheduledThreadPoolExecutor executor;
@@ -112,7 +114,7 @@ public class PoolMonitor implements SmartLifecycle {
 	public List<PoolState> pools() {
 		List<PoolState> pools = this.pools;
 		if (pools == null) {
-			synchronized (this.listeners) {
+			synchronized (this.poolsMonitor) {
 				pools = this.pools;
 				if (pools == null) {
 					pools = findPools();

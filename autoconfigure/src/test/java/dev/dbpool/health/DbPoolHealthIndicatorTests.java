@@ -7,6 +7,7 @@ import java.util.Map;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.dbpool.monitor.MonitorSettings;
 import dev.dbpool.monitor.PoolMonitor;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.health.contributor.Health;
@@ -68,6 +69,17 @@ class DbPoolHealthIndicatorTests {
 			assertThat(pools).containsOnlyKeys("orders-pool", "reports-pool");
 			assertThat(pools.get("orders-pool")).containsEntry("state", "not started").doesNotContainKey("reason");
 			assertThat(pools.get("reports-pool")).containsEntry("reason", "the pool is closed");
+		}
+	}
+
+	@Test
+	void poolsSharingANameAreToldApartByTheirBeanNames() {
+		try (HikariDataSource first = pool("same"); HikariDataSource second = pool("same")) {
+			Map<String, HikariDataSource> beans = new LinkedHashMap<>();
+			beans.put("firstDataSource", first);
+			beans.put("secondDataSource", second);
+			assertThat(indicator(beans).health().getDetails().get("pools")).asInstanceOf(InstanceOfAssertFactories.MAP)
+				.containsOnlyKeys("same", "secondDataSource");
 		}
 	}
 
