@@ -325,7 +325,8 @@ public class DbPoolProperties {
 
 		/**
 		 * Whether to sample every HikariCP pool on a schedule of its own and log its
-		 * state.
+		 * state. The dbPool health indicator and the db.pool.* meters read the samples,
+		 * so they are off without it.
 		 */
 		private boolean enabled = true;
 
@@ -403,8 +404,9 @@ public class DbPoolProperties {
 	public static class Health {
 
 		/**
-		 * How long a pool may stay saturated with threads waiting before the dbPool
-		 * health goes DOWN, so that a short spike does not flap it.
+		 * How long a pool may stay saturated with threads waiting, or hold no connection
+		 * while it needs some, before the dbPool health goes DOWN, so that a short spike
+		 * does not flap it.
 		 */
 		private Duration exhaustedGrace = Duration.ofSeconds(5);
 

@@ -1,9 +1,12 @@
 package dev.dbpool.autoconfigure;
 
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
@@ -14,7 +17,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The IDE metadata the annotation processor generates: every {@code app.db.pool} property
- * is there, described, with its default where it has one.
+ * is there, described, with its default where it has one, and so is
+ * {@code management.health.dbpool.enabled}, from the hand-written additional metadata.
  */
 class ConfigurationMetadataTests {
 
@@ -31,7 +35,8 @@ class ConfigurationMetadataTests {
 			Map.entry("app.db.pool.monitor.critical-utilization", 0.85),
 			Map.entry("app.db.pool.monitor.history-size", 20), Map.entry("app.db.pool.health.exhausted-grace", "5s"),
 			Map.entry("app.db.pool.metrics.enabled", true), Map.entry("app.db.pool.metrics.acquire-percentiles", true),
-			Map.entry("app.db.pool.shutdown.enabled", true), Map.entry("app.db.pool.shutdown.timeout", "30s"));
+			Map.entry("app.db.pool.shutdown.enabled", true), Map.entry("app.db.pool.shutdown.timeout", "30s"),
+			Map.entry("management.health.dbpool.enabled", true));
 
 	private static final Set<String> WITHOUT_DEFAULT = Set.of("app.db.pool.profile", "app.db.pool.lock-timeout",
 			"app.db.pool.application-name", "app.db.pool.pool-name");
@@ -51,6 +56,22 @@ class ConfigurationMetadataTests {
 				assertThat(property.getDefaultValue()).as(name + " has no default").isNull();
 			}
 		});
+	}
+
+	@Test
+	void additionalMetadataIsSortedAndHoldsOnlyWhatTheProcessorCannotSee() throws Exception {
+		try (InputStream in = ConfigurationMetadataTests.class
+			.getResourceAsStream("/META-INF/additional-spring-configuration-metadata.json")) {
+			assertThat(in).as("additional metadata").isNotNull();
+			String json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+			List<String> names = Pattern.compile("\"name\": \"([^\"]+)\"")
+				.matcher(json)
+				.results()
+				.map((match) -> match.group(1))
+				.toList();
+			assertThat(names).isSorted().containsExactly("management.health.dbpool.enabled");
+		}
+		assertThat(read().get("management.health.dbpool.enabled").getType()).isEqualTo("java.lang.Boolean");
 	}
 
 	@Test

@@ -24,6 +24,9 @@ class DbPoolInvalidConfigurationTests {
 		.withInitializer(EnvironmentVariables.of())
 		.withPropertyValues("spring.datasource.url=" + DbPoolAutoConfigurationTests.URL);
 
+	private final ApplicationContextRunner monitorRunner = this.runner.withConfiguration(AutoConfigurations
+		.of(DbPoolMonitorAutoConfiguration.class, DbPoolHealthContributorAutoConfiguration.class));
+
 	@ParameterizedTest(name = "{0}={1}")
 	@CsvSource(delimiter = '|', textBlock = """
 			app.db.pool.max-connections             | 0     | a whole number, at least 1
@@ -48,13 +51,59 @@ class DbPoolInvalidConfigurationTests {
 			app.db.pool.application-name            | Café  | printable ASCII characters, at most 63
 			""")
 	void outOfRangeValueFailsNamingPropertyValueAndWhatIsAllowed(String property, String value, String allowed) {
-		this.runner.withPropertyValues(property + "=" + value).run((context) -> {
+		assertFailsNamingPropertyValueAndWhatIsAllowed(this.runner, property, value, allowed);
+	}
+
+	@ParameterizedTest(name = "{0}={1}")
+	@CsvSource(delimiter = '|', textBlock = """
+			app.db.pool.monitor.interval             | 500ms | at least 1s
+			app.db.pool.monitor.interval             | 0     | at least 1s
+			app.db.pool.monitor.warn-utilization     | 0     | a share of max-connections above 0 and at most 1
+			app.db.pool.monitor.warn-utilization     | 1.5   | a share of max-connections above 0 and at most 1
+			app.db.pool.monitor.critical-utilization | -0.1  | a share of max-connections above 0 and at most 1
+			app.db.pool.monitor.critical-utilization | NaN   | a share of max-connections above 0 and at most 1
+			app.db.pool.monitor.history-size         | 0     | a whole number, at least 1
+			app.db.pool.health.exhausted-grace       | -1s   | 0 or a positive duration
+			""")
+	void outOfRangeMonitorValueFailsNamingPropertyValueAndWhatIsAllowed(String property, String value, String allowed) {
+		assertFailsNamingPropertyValueAndWhatIsAllowed(this.monitorRunner, property, value, allowed);
+	}
+
+	private static void assertFailsNamingPropertyValueAndWhatIsAllowed(ApplicationContextRunner runner, String property,
+			String value, String allowed) {
+		runner.withPropertyValues(property + "=" + value).run((context) -> {
 			InvalidDbPoolConfigurationException failure = StartupFailures.invalidConfiguration(context);
 			assertThat(failure.getDescription()).contains(property + "='" + value + "'")
 				.contains("property source 'test'")
 				.contains("Allowed: " + allowed);
 			assertThat(failure.getAction()).contains(property).contains(allowed);
 		});
+	}
+
+	@Test
+	void warnUtilizationAboveCriticalFailsNamingBoth() {
+		this.monitorRunner.withPropertyValues("app.db.pool.monitor.warn-utilization=0.9")
+			.run((context) -> assertThat(StartupFailures.invalidConfiguration(context).getDescription())
+				.contains("app.db.pool.monitor.warn-utilization='0.9'")
+				.contains("app.db.pool.monitor.critical-utilization='0.85' (default)")
+				.contains("at most critical-utilization (0.85)"));
+	}
+
+	@Test
+	void monitorIntervalVariableBelowASecondFailsNamingTheVariable() {
+		this.monitorRunner.withInitializer(EnvironmentVariables.of("DB_MONITOR_INTERVAL_SECS=0")).run((context) -> {
+			InvalidDbPoolConfigurationException failure = StartupFailures.invalidConfiguration(context);
+			assertThat(failure.getDescription()).contains("app.db.pool.monitor.interval")
+				.contains("DB_MONITOR_INTERVAL_SECS='0' (environment variable)")
+				.contains("Allowed: at least 1s");
+			assertThat(failure.getAction()).startsWith("Change DB_MONITOR_INTERVAL_SECS");
+		});
+	}
+
+	@Test
+	void monitorValuesAreNotCheckedWhenTheMonitorIsOff() {
+		this.monitorRunner.withPropertyValues("app.db.pool.monitor.enabled=false", "app.db.pool.monitor.interval=0")
+			.run((context) -> assertThat(context).hasNotFailed());
 	}
 
 	@Test

@@ -8,7 +8,8 @@ import tools.jackson.databind.JsonNode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code /actuator/health} and {@code /actuator/metrics}, as exposed by application.yml.
+ * {@code /actuator/health} (with its probes), {@code /actuator/metrics} and
+ * {@code /actuator/prometheus}, as exposed by application.yml.
  */
 class ActuatorEndpointTests extends AbstractSampleApplicationTests {
 
@@ -19,14 +20,42 @@ class ActuatorEndpointTests extends AbstractSampleApplicationTests {
 		JsonNode health = json(response);
 		assertThat(health.get("status").asString()).isEqualTo("UP");
 		assertThat(health.path("components").path("db").path("status").asString()).isEqualTo("UP");
+		JsonNode dbPool = health.path("components").path("dbPool");
+		assertThat(dbPool.path("status").asString()).isEqualTo("UP");
+		assertThat(dbPool.path("details").path("pool").asString()).isEqualTo("db-pool-sample-pool");
+		assertThat(dbPool.path("details").path("level").asString()).isEqualTo("ok");
+		assertThat(response.body()).doesNotContain("jdbc:postgresql");
+	}
+
+	@Test
+	void readinessDependsOnTheDbPoolAndLivenessDoesNot() throws Exception {
+		HttpResponse<String> readiness = get("/actuator/health/readiness");
+		assertThat(readiness.statusCode()).isEqualTo(200);
+		assertThat(json(readiness).path("components").propertyNames()).containsExactlyInAnyOrder("readinessState",
+				"dbPool");
+		HttpResponse<String> liveness = get("/actuator/health/liveness");
+		assertThat(liveness.statusCode()).isEqualTo(200);
+		assertThat(json(liveness).path("components").propertyNames()).containsExactly("livenessState");
+	}
+
+	@Test
+	void prometheusHasTheDbPoolMetersAndTheAcquireTimeHistogram() throws Exception {
+		HttpResponse<String> response = get("/actuator/prometheus");
+		assertThat(response.statusCode()).isEqualTo(200);
+		assertThat(response.body()).contains("db_pool_utilization{pool=\"db-pool-sample-pool\"}")
+			.contains("db_pool_exhausted_total{pool=\"db-pool-sample-pool\"}")
+			.contains("db_pool_exhausted_duration_seconds_count{pool=\"db-pool-sample-pool\"}")
+			.contains("hikaricp_connections_acquire_seconds_bucket{")
+			.contains("hikaricp_connections_pending{pool=\"db-pool-sample-pool\"}");
 	}
 
 	@Test
 	void metricsListThePoolGauges() throws Exception {
 		HttpResponse<String> response = get("/actuator/metrics");
 		assertThat(response.statusCode()).isEqualTo(200);
-		assertThat(json(response).get("names").valueStream().map(JsonNode::asString))
-			.contains("hikaricp.connections.active", "jdbc.connections.max");
+		assertThat(json(response).get("names").valueStream().map(JsonNode::asString)).contains(
+				"hikaricp.connections.active", "jdbc.connections.max", "db.pool.utilization", "db.pool.exhausted",
+				"db.pool.exhausted.duration");
 	}
 
 }

@@ -1,0 +1,52 @@
+package dev.dbpool.autoconfigure;
+
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.dbpool.monitor.PoolCounters;
+import dev.dbpool.monitor.PoolMonitor;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.beans.factory.support.SimpleAutowireCandidateResolver;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.jdbc.DataSourceUnwrapper;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
+
+/**
+ * {@link EnableAutoConfiguration Auto-configuration} of the {@link PoolMonitor}: samples
+ * every HikariCP pool in the application, the one db-pool built or any other (Spring
+ * Boot's own when {@code app.db.pool.enabled=false}, or the application's), on a daemon
+ * thread of its own. Switched off by {@code app.db.pool.monitor.enabled=false}, which
+ * also switches off the {@code dbPool} health indicator and the {@code db.pool.*} meters
+ * that read it.
+ *
+ * @author db-pool
+ * @since 0.2.0
+ */
+@AutoConfiguration(after = { DbPoolAutoConfiguration.class, DataSourceAutoConfiguration.class })
+@ConditionalOnClass({ HikariDataSource.class, DataSourceUnwrapper.class })
+@ConditionalOnBean(DataSource.class)
+@ConditionalOnBooleanProperty(name = "app.db.pool.monitor.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(DbPoolProperties.class)
+public final class DbPoolMonitorAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	PoolMonitor dbPoolMonitor(ConfigurableListableBeanFactory beanFactory, DbPoolProperties properties,
+			Environment environment, ObjectProvider<PoolCounters> counters) {
+		return new PoolMonitor(
+				() -> SimpleAutowireCandidateResolver.resolveAutowireCandidates(beanFactory, DataSource.class, false,
+						true),
+				counters::getIfAvailable, DbPoolMonitorSettings.monitor(properties.getMonitor(), environment));
+	}
+
+}

@@ -1,0 +1,227 @@
+package dev.dbpool.health;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.dbpool.monitor.MonitorSettings;
+import dev.dbpool.monitor.PoolMonitor;
+import dev.dbpool.monitor.PoolSnapshot;
+import dev.dbpool.monitor.PoolState;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.health.contributor.AbstractHealthIndicator;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.Status;
+
+/**
+ * The {@code dbPool} health: whether the application's HikariCP pools can serve, read
+ * from the {@link PoolMonitor}'s state and HikariCP's counters. It never borrows a
+ * connection, so it answers at once whatever the pools' state (Spring Boot's {@code db}
+ * indicator borrows one and, on an exhausted pool, waits up to the acquire timeout).
+ * <p>
+ * A pool is DOWN when it has stayed saturated (utilization at or above the critical
+ * utilization with threads waiting) for the grace period or longer, when it has held no
+ * connection while needing some for the grace period or longer (the database cannot be
+ * reached), or when it is closed; else UP, also when it has not started yet. The health
+ * is DOWN if any pool is. Each call observes the pools too, so an episode starts or ends
+ * at a health check as at a sample; it never logs.
+ * <p>
+ * Details, per pool under {@value #POOLS} when there are several: the counters, the
+ * utilization and its level, the thresholds, the episodes in progress, the borrows that
+ * timed out within the monitor's history and the last connection seen. Never the URL.
+ *
+ * @author db-pool
+ * @since 0.2.0
+ */
+public class DbPoolHealthIndicator extends AbstractHealthIndicator {
+
+	/** Detail: the pools' details by pool name, when there are several. */
+	public static final String POOLS = "pools";
+
+	/** Detail: the pool's name. */
+	public static final String POOL = "pool";
+
+	/** Detail: not started, running, suspended or closed. */
+	public static final String STATE = "state";
+
+	/** Detail: connections borrowed. */
+	public static final String ACTIVE = "active";
+
+	/** Detail: connections ready to borrow. */
+	public static final String IDLE = "idle";
+
+	/** Detail: connections open. */
+	public static final String TOTAL = "total";
+
+	/** Detail: max-connections. */
+	public static final String MAX = "max";
+
+	/** Detail: min-connections. */
+	public static final String MIN = "min";
+
+	/** Detail: threads waiting for a connection. */
+	public static final String THREADS_AWAITING = "threadsAwaiting";
+
+	/** Detail: share of max-connections in use, 0 to 1. */
+	public static final String UTILIZATION = "utilization";
+
+	/** Detail: {@code ok}, {@code warning} or {@code critical}. */
+	public static final String LEVEL = "level";
+
+	/** Detail: the warning utilization. */
+	public static final String WARN_UTILIZATION = "warnUtilization";
+
+	/** Detail: the critical utilization. */
+	public static final String CRITICAL_UTILIZATION = "criticalUtilization";
+
+	/** Detail: the grace period before a lasting episode makes the pool DOWN. */
+	public static final String EXHAUSTED_GRACE = "exhaustedGrace";
+
+	/** Detail: how long the pool has been saturated, while it is. */
+	public static final String SATURATED_FOR = "saturatedFor";
+
+	/** Detail: how long the pool has been exhausted, while it is. */
+	public static final String EXHAUSTED_FOR = "exhaustedFor";
+
+	/** Detail: how long the pool has held no connection while needing some. */
+	public static final String NO_CONNECTION_FOR = "noConnectionFor";
+
+	/** Detail: borrows that timed out within {@link #ACQUIRE_TIMEOUTS_WINDOW}. */
+	public static final String ACQUIRE_TIMEOUTS = "acquireTimeouts";
+
+	/** Detail: the time {@link #ACQUIRE_TIMEOUTS} counts over: the monitor's history. */
+	public static final String ACQUIRE_TIMEOUTS_WINDOW = "acquireTimeoutsWindow";
+
+	/**
+	 * Detail, with a meter registry: the last observation at which HikariCP's count of
+	 * connections created had risen.
+	 */
+	public static final String LAST_CONNECTION_CREATED_SEEN_AT = "lastConnectionCreatedSeenAt";
+
+	/**
+	 * Detail, without a meter registry: the last observation at which the pool held a
+	 * connection.
+	 */
+	public static final String LAST_SEEN_WITH_CONNECTIONS_AT = "lastSeenWithConnectionsAt";
+
+	/** Detail: why the pool is DOWN. */
+	public static final String REASON = "reason";
+
+	private final PoolMonitor monitor;
+
+	private final Duration exhaustedGrace;
+
+	/**
+	 * Create an indicator.
+	 * @param monitor the monitor whose pools to report
+	 * @param exhaustedGrace how long a pool may stay saturated, or without a connection
+	 * while needing one, before it is DOWN
+	 */
+	public DbPoolHealthIndicator(PoolMonitor monitor, Duration exhaustedGrace) {
+		super("db-pool health check failed");
+		this.monitor = monitor;
+		this.exhaustedGrace = exhaustedGrace;
+	}
+
+	@Override
+	protected void doHealthCheck(Health.Builder builder) {
+		List<PoolState> pools = this.monitor.pools();
+		boolean down = false;
+		if (pools.size() == 1) {
+			Map<String, Object> details = new LinkedHashMap<>();
+			down = report(pools.get(0), details);
+			builder.withDetails(details);
+		}
+		else {
+			Map<String, Object> byPool = new LinkedHashMap<>();
+			for (PoolState pool : pools) {
+				Map<String, Object> details = new LinkedHashMap<>();
+				down |= report(pool, details);
+				// Pools are named apart as a rule; should two share a name, the bean
+				// names tell them apart.
+				byPool.put(byPool.containsKey(pool.name()) ? pool.beanName() : pool.name(), details);
+			}
+			builder.withDetail(POOLS, byPool);
+		}
+		builder.status(down ? Status.DOWN : Status.UP);
+	}
+
+	private boolean report(PoolState pool, Map<String, Object> details) {
+		PoolSnapshot now = pool.observe();
+		MonitorSettings settings = pool.settings();
+		details.put(POOL, now.pool());
+		details.put(STATE, now.state().toString());
+		details.put(ACTIVE, now.active());
+		details.put(IDLE, now.idle());
+		details.put(TOTAL, now.total());
+		details.put(MAX, now.max());
+		details.put(MIN, now.min());
+		details.put(THREADS_AWAITING, now.threadsAwaiting());
+		details.put(UTILIZATION, Math.round(now.utilization() * 1000) / 1000.0);
+		details.put(LEVEL, settings.levelOf(now.utilization()).toString());
+		details.put(WARN_UTILIZATION, settings.warnUtilization());
+		details.put(CRITICAL_UTILIZATION, settings.criticalUtilization());
+		details.put(EXHAUSTED_GRACE, PoolMonitor.format(this.exhaustedGrace));
+		Duration saturated = putDuration(details, SATURATED_FOR, pool.saturatedFor(now));
+		putDuration(details, EXHAUSTED_FOR, pool.exhaustedFor(now));
+		Duration starved = putDuration(details, NO_CONNECTION_FOR, pool.starvedFor(now));
+		putAcquireTimeouts(details, pool, now);
+		if (now.connectionsCreated() != PoolSnapshot.UNKNOWN) {
+			putTime(details, LAST_CONNECTION_CREATED_SEEN_AT, pool.lastConnectionCreated());
+		}
+		else {
+			putTime(details, LAST_SEEN_WITH_CONNECTIONS_AT, pool.lastSeenWithConnections());
+		}
+		String reason = null;
+		if (now.state() == PoolSnapshot.State.CLOSED) {
+			reason = "the pool is closed";
+		}
+		else if (lasted(saturated)) {
+			reason = "saturated for " + PoolMonitor.format(saturated) + ": at or above "
+					+ Math.round(settings.criticalUtilization() * 100) + "% of max-connections with threads waiting";
+		}
+		else if (lasted(starved)) {
+			reason = "no connection for " + PoolMonitor.format(starved)
+					+ " while it needs some: the database cannot be reached";
+		}
+		if (reason != null) {
+			details.put(REASON, reason);
+		}
+		return reason != null;
+	}
+
+	private boolean lasted(@Nullable Duration episode) {
+		return episode != null && episode.compareTo(this.exhaustedGrace) >= 0;
+	}
+
+	private static @Nullable Duration putDuration(Map<String, Object> details, String key,
+			@Nullable Duration duration) {
+		if (duration != null) {
+			details.put(key, PoolMonitor.format(duration));
+		}
+		return duration;
+	}
+
+	private static void putTime(Map<String, Object> details, String key, @Nullable Instant time) {
+		if (time != null) {
+			details.put(key, time.toString());
+		}
+	}
+
+	private static void putAcquireTimeouts(Map<String, Object> details, PoolState pool, PoolSnapshot now) {
+		if (now.acquireTimeouts() == PoolSnapshot.UNKNOWN) {
+			return;
+		}
+		for (PoolSnapshot oldest : pool.history()) {
+			if (oldest.acquireTimeouts() != PoolSnapshot.UNKNOWN) {
+				details.put(ACQUIRE_TIMEOUTS, Math.max(0, now.acquireTimeouts() - oldest.acquireTimeouts()));
+				details.put(ACQUIRE_TIMEOUTS_WINDOW, PoolMonitor.format(Duration.between(oldest.time(), now.time())));
+				return;
+			}
+		}
+	}
+
+}

@@ -1,0 +1,111 @@
+package dev.dbpool.metrics;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import dev.dbpool.monitor.PoolMonitor;
+import dev.dbpool.monitor.PoolMonitorListener;
+import dev.dbpool.monitor.PoolState;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.MeterBinder;
+
+/**
+ * Publishes the {@code db.pool.*} meters of every pool the {@link PoolMonitor} watches,
+ * tagged {@code pool} with the pool's name as in HikariCP's {@code hikaricp.*} meters.
+ * They are registered when the monitor first sees the pool started (HikariCP names a pool
+ * that has none at its start):
+ * <ul>
+ * <li>{@value #UTILIZATION}: gauge, share of max-connections in use (0 to 1), read from
+ * HikariCP's counters at each read;</li>
+ * <li>{@value #EXHAUSTED}: counter of exhaustion episodes (every connection borrowed,
+ * threads waiting), counted when one starts;</li>
+ * <li>{@value #EXHAUSTED_DURATION}: timer of the time spent exhausted, recording each
+ * episode's length when it ends, so an episode in progress is not in it yet.</li>
+ * </ul>
+ *
+ * @author db-pool
+ * @since 0.2.0
+ */
+public class DbPoolMeterBinder implements MeterBinder {
+
+	/** Gauge of the share of max-connections in use. */
+	public static final String UTILIZATION = "db.pool.utilization";
+
+	/** Counter of exhaustion episodes. */
+	public static final String EXHAUSTED = "db.pool.exhausted";
+
+	/** Timer of the time spent exhausted, per episode. */
+	public static final String EXHAUSTED_DURATION = "db.pool.exhausted.duration";
+
+	private final PoolMonitor monitor;
+
+	/**
+	 * Create a binder.
+	 * @param monitor the monitor whose pools to publish
+	 */
+	public DbPoolMeterBinder(PoolMonitor monitor) {
+		this.monitor = monitor;
+	}
+
+	@Override
+	public void bindTo(MeterRegistry registry) {
+		this.monitor.addListener(new PoolMeters(registry));
+	}
+
+	private static final class PoolMeters implements PoolMonitorListener {
+
+		private final MeterRegistry registry;
+
+		private final Map<PoolState, Meters> meters = new ConcurrentHashMap<>();
+
+		private PoolMeters(MeterRegistry registry) {
+			this.registry = registry;
+		}
+
+		@Override
+		public void poolStarted(PoolState pool) {
+			meters(pool);
+		}
+
+		@Override
+		public void exhaustionStarted(PoolState pool) {
+			meters(pool).exhausted.increment();
+		}
+
+		@Override
+		public void exhaustionEnded(PoolState pool, Duration duration) {
+			meters(pool).duration.record(duration);
+		}
+
+		private Meters meters(PoolState pool) {
+			return this.meters.computeIfAbsent(pool, this::register);
+		}
+
+		private Meters register(PoolState pool) {
+			String name = pool.name();
+			Gauge.builder(UTILIZATION, pool, PoolState::utilization)
+				.description("Share of the pool's maximum connections in use, 0 to 1")
+				.tag(MicrometerPoolCounters.POOL_TAG, name)
+				.strongReference(true)
+				.register(this.registry);
+			Counter exhausted = Counter.builder(EXHAUSTED)
+				.description("Episodes of the pool being exhausted: every connection borrowed, threads waiting")
+				.tag(MicrometerPoolCounters.POOL_TAG, name)
+				.register(this.registry);
+			Timer duration = Timer.builder(EXHAUSTED_DURATION)
+				.description("Time the pool spent exhausted, recorded per episode when it ends")
+				.tag(MicrometerPoolCounters.POOL_TAG, name)
+				.register(this.registry);
+			return new Meters(exhausted, duration);
+		}
+
+	}
+
+	private record Meters(Counter exhausted, Timer duration) {
+	}
+
+}

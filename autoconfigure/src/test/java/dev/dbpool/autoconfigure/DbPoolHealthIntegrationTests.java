@@ -1,0 +1,114 @@
+package dev.dbpool.autoconfigure;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+
+import javax.sql.DataSource;
+
+import dev.dbpool.health.DbPoolHealthIndicator;
+import dev.dbpool.monitor.PoolMonitor;
+import dev.dbpool.monitor.PoolState;
+import dev.dbpool.testsupport.EnvironmentVariables;
+import dev.dbpool.testsupport.TestDatabase;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Integration tests for the {@code dbPool} health against a real PostgreSQL: a pool that
+ * cannot reach the database turns DOWN once that has lasted the grace period, and UP once
+ * it connects again.
+ */
+class DbPoolHealthIntegrationTests {
+
+	private final ApplicationContextRunner runner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(DbPoolAutoConfiguration.class, DataSourceAutoConfiguration.class,
+				DbPoolMonitorAutoConfiguration.class, DbPoolHealthContributorAutoConfiguration.class))
+		.withInitializer(EnvironmentVariables.of())
+		.withPropertyValues(TestDatabase.get().dataSourceProperties())
+		.withPropertyValues("app.db.pool.monitor.interval=1s", "app.db.pool.health.exhausted-grace=1s");
+
+	@Test
+	void poolThatCannotReachTheDatabaseIsDownAfterTheGraceAndUpOnceItConnectsAgain() throws Exception {
+		String name = ServerSide.uniqueName("it-health-unreachable");
+		String role = name.replace('-', '_');
+		ServerSide.ensureLoginRole(role, "secret");
+		try {
+			this.runner
+				.withPropertyValues("spring.application.name=" + name, "spring.datasource.username=" + role,
+						"spring.datasource.password=secret", "app.db.pool.min-connections=1",
+						"app.db.pool.max-connections=2", "app.db.pool.acquire-timeout=1s")
+				.run((context) -> {
+					DataSource dataSource = context.getBean(DataSource.class);
+					DbPoolHealthIndicator indicator = context.getBean(DbPoolHealthIndicator.class);
+					dataSource.getConnection().close();
+					assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
+					// The role may no longer log in, and its sessions end. The pool
+					// learns it at the next borrow (HikariCP tests a connection unused
+					// for 500ms), and cannot open new ones.
+					setLogin(role, false);
+					terminateSessionsOf(role);
+					Thread.sleep(1000);
+					assertThatExceptionOfType(SQLException.class).isThrownBy(dataSource::getConnection);
+					Health down = await().atMost(Duration.ofSeconds(10))
+						.pollInterval(Duration.ofMillis(100))
+						.until(indicator::health, (health) -> health.getStatus() == Status.DOWN);
+					PoolState pool = context.getBean(PoolMonitor.class).pools().get(0);
+					assertThat(pool.starvedFor(pool.latest())).as("lasted the grace")
+						.isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+					assertThat(down.getDetails()).containsEntry("total", 0)
+						.containsKey("noConnectionFor")
+						.containsKey("lastSeenWithConnectionsAt");
+					assertThat((String) down.getDetails().get("reason")).startsWith("no connection for ")
+						.endsWith("the database cannot be reached");
+					setLogin(role, true);
+					await().atMost(Duration.ofSeconds(15)).ignoreExceptions().until(() -> {
+						dataSource.getConnection().close();
+						return true;
+					});
+					assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
+				});
+		}
+		finally {
+			dropQuietly(role);
+		}
+	}
+
+	// A role of this run only: dropped once the pool is closed; should a session of it
+	// still be ending, it stays, harmless.
+	private static void dropQuietly(String role) {
+		try (Connection superuser = TestDatabase.get().connect(); Statement statement = superuser.createStatement()) {
+			statement.execute("DROP ROLE IF EXISTS " + role);
+		}
+		catch (SQLException ex) {
+			// left for the server's owner
+		}
+	}
+
+	private static void setLogin(String role, boolean login) throws SQLException {
+		try (Connection superuser = TestDatabase.get().connect(); Statement statement = superuser.createStatement()) {
+			statement.execute("ALTER ROLE " + role + (login ? " LOGIN" : " NOLOGIN"));
+		}
+	}
+
+	private static void terminateSessionsOf(String role) throws SQLException {
+		try (Connection superuser = TestDatabase.get().connect();
+				PreparedStatement statement = superuser
+					.prepareStatement("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = ?")) {
+			statement.setString(1, role);
+			statement.execute();
+		}
+	}
+
+}

@@ -1,0 +1,100 @@
+package dev.dbpool.health;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.dbpool.monitor.MonitorSettings;
+import dev.dbpool.monitor.PoolMonitor;
+import org.assertj.core.api.InstanceOfAssertFactories;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.Status;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link DbPoolHealthIndicator} without a database: pools that have not
+ * started, closed pools, several pools, and what the details never show.
+ */
+class DbPoolHealthIndicatorTests {
+
+	private static final MonitorSettings SETTINGS = new MonitorSettings(Duration.ofSeconds(1), 0.7, 0.85, 5);
+
+	@Test
+	void poolThatHasNotStartedIsUpWithItsSettingsAndNoSecret() {
+		try (HikariDataSource pool = pool("orders-pool")) {
+			Health health = indicator(Map.of("dataSource", pool)).health();
+			assertThat(health.getStatus()).isEqualTo(Status.UP);
+			assertThat(health.getDetails()).containsEntry("pool", "orders-pool")
+				.containsEntry("state", "not started")
+				.containsEntry("active", 0)
+				.containsEntry("max", 3)
+				.containsEntry("min", 1)
+				.containsEntry("utilization", 0.0)
+				.containsEntry("level", "ok")
+				.containsEntry("warnUtilization", 0.7)
+				.containsEntry("criticalUtilization", 0.85)
+				.containsEntry("exhaustedGrace", "5s")
+				.doesNotContainKeys("reason", "acquireTimeouts", "saturatedFor", "lastConnectionCreatedSeenAt");
+			assertThat(health.toString()).doesNotContain("hunter2").doesNotContain("jdbc:");
+		}
+	}
+
+	@Test
+	void closedPoolIsDown() {
+		HikariDataSource pool = pool("closed-pool");
+		pool.close();
+		Health health = indicator(Map.of("dataSource", pool)).health();
+		assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+		assertThat(health.getDetails()).containsEntry("state", "closed").containsEntry("reason", "the pool is closed");
+	}
+
+	@Test
+	void severalPoolsAreReportedByNameAndAnyDownPoolMakesItDown() {
+		try (HikariDataSource orders = pool("orders-pool")) {
+			HikariDataSource closed = pool("reports-pool");
+			closed.close();
+			Map<String, HikariDataSource> beans = new LinkedHashMap<>();
+			beans.put("ordersDataSource", orders);
+			beans.put("reportsDataSource", closed);
+			Health health = indicator(beans).health();
+			assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+			assertThat(health.getDetails()).containsOnlyKeys("pools");
+			@SuppressWarnings("unchecked")
+			Map<String, Map<String, Object>> pools = (Map<String, Map<String, Object>>) health.getDetails()
+				.get("pools");
+			assertThat(pools).containsOnlyKeys("orders-pool", "reports-pool");
+			assertThat(pools.get("orders-pool")).containsEntry("state", "not started").doesNotContainKey("reason");
+			assertThat(pools.get("reports-pool")).containsEntry("reason", "the pool is closed");
+		}
+	}
+
+	@Test
+	void poolsSharingANameAreToldApartByTheirBeanNames() {
+		try (HikariDataSource first = pool("same"); HikariDataSource second = pool("same")) {
+			Map<String, HikariDataSource> beans = new LinkedHashMap<>();
+			beans.put("firstDataSource", first);
+			beans.put("secondDataSource", second);
+			assertThat(indicator(beans).health().getDetails().get("pools")).asInstanceOf(InstanceOfAssertFactories.MAP)
+				.containsOnlyKeys("same", "secondDataSource");
+		}
+	}
+
+	private static DbPoolHealthIndicator indicator(Map<String, HikariDataSource> beans) {
+		return new DbPoolHealthIndicator(new PoolMonitor(() -> beans, null, SETTINGS), Duration.ofSeconds(5));
+	}
+
+	private static HikariDataSource pool(String name) {
+		HikariDataSource pool = new HikariDataSource();
+		pool.setPoolName(name);
+		pool.setJdbcUrl("jdbc:postgresql://127.0.0.1:5432/dbpool_test?password=hunter2");
+		pool.setPassword("hunter2");
+		pool.setMaximumPoolSize(3);
+		pool.setMinimumIdle(1);
+		return pool;
+	}
+
+}

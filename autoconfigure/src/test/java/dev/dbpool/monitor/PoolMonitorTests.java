@@ -1,0 +1,83 @@
+package dev.dbpool.monitor;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariDataSource;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.jdbc.datasource.LazyConnectionDataSourceProxy;
+import org.springframework.jdbc.datasource.SimpleDriverDataSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link PoolMonitor} without a database: which pools it finds, and that a
+ * sample never throws.
+ */
+class PoolMonitorTests {
+
+	private static final MonitorSettings SETTINGS = new MonitorSettings(Duration.ofSeconds(1), 0.7, 0.85, 5);
+
+	@Test
+	void findsEveryHikariPoolOnceBehindWrappersAndSkipsOtherDataSources() {
+		try (HikariDataSource first = pool("first-pool"); HikariDataSource second = new HikariDataSource()) {
+			Map<String, DataSource> beans = new LinkedHashMap<>();
+			beans.put("dataSource", new LazyConnectionDataSourceProxy(first));
+			beans.put("rawFirst", first);
+			beans.put("plain", new SimpleDriverDataSource());
+			beans.put("secondDataSource", second);
+			PoolMonitor monitor = new PoolMonitor(() -> beans, null, SETTINGS);
+			assertThat(monitor.pools()).extracting(PoolState::beanName)
+				.containsExactly("dataSource", "secondDataSource");
+			assertThat(monitor.pools()).extracting(PoolState::name).containsExactly("first-pool", "secondDataSource");
+			assertThat(monitor.pool("first-pool")).isSameAs(monitor.pools().get(0));
+			assertThat(monitor.pool("secondDataSource")).isSameAs(monitor.pools().get(1));
+			assertThat(monitor.pool("none")).isNull();
+		}
+	}
+
+	@Test
+	void poolsAreLookedUpOnceOnFirstUse() {
+		int[] lookups = new int[1];
+		try (HikariDataSource pool = pool("once-pool")) {
+			PoolMonitor monitor = new PoolMonitor(() -> {
+				lookups[0]++;
+				return Map.of("dataSource", pool);
+			}, null, SETTINGS);
+			assertThat(lookups[0]).isZero();
+			monitor.sampleAll();
+			monitor.pools();
+			assertThat(lookups[0]).isOne();
+			assertThat(monitor.pools().get(0).latest().state()).isEqualTo(PoolSnapshot.State.NOT_STARTED);
+		}
+	}
+
+	@Test
+	void sampleNeverThrows() {
+		PoolMonitor monitor = new PoolMonitor(() -> {
+			throw new IllegalStateException("no beans");
+		}, null, SETTINGS);
+		monitor.sampleAll();
+	}
+
+	@Test
+	void formatsDurationsForLogLinesAndDetails() {
+		assertThat(PoolMonitor.format(Duration.ofMillis(250))).isEqualTo("250ms");
+		assertThat(PoolMonitor.format(Duration.ofMillis(1530))).isEqualTo("1.5s");
+		assertThat(PoolMonitor.format(Duration.ofMillis(5000))).isEqualTo("5s");
+		assertThat(PoolMonitor.format(Duration.ofMillis(12_900))).isEqualTo("12s");
+		assertThat(PoolMonitor.format(Duration.ofMinutes(2))).isEqualTo("2m");
+		assertThat(PoolMonitor.format(Duration.ofSeconds(570))).isEqualTo("9m30s");
+	}
+
+	private static HikariDataSource pool(String name) {
+		HikariDataSource pool = new HikariDataSource();
+		pool.setPoolName(name);
+		return pool;
+	}
+
+}
