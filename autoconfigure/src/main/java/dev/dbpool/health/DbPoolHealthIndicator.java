@@ -10,6 +10,7 @@ import dev.dbpool.monitor.MonitorSettings;
 import dev.dbpool.monitor.PoolMonitor;
 import dev.dbpool.monitor.PoolSnapshot;
 import dev.dbpool.monitor.PoolState;
+import dev.dbpool.pool.PhysicalConnectionSource;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
@@ -96,6 +97,28 @@ public class DbPoolHealthIndicator extends AbstractHealthIndicator {
 	public static final String ACQUIRE_TIMEOUTS_WINDOW = "acquireTimeoutsWindow";
 
 	/**
+	 * Detail, for a pool db-pool built: when it last opened a connection.
+	 */
+	public static final String LAST_CONNECTION_OPENED_AT = "lastConnectionOpenedAt";
+
+	/**
+	 * Detail, for a pool db-pool built: connections it opened over its life.
+	 */
+	public static final String CONNECTIONS_OPENED = "connectionsOpened";
+
+	/**
+	 * Detail, for a pool db-pool built, while its attempts to open a connection fail: how
+	 * many failed since it last opened one.
+	 */
+	public static final String CONNECTION_ATTEMPTS_FAILING = "connectionAttemptsFailing";
+
+	/**
+	 * Detail, for a pool db-pool built, while its attempts to open a connection fail: the
+	 * SQLState and message of the last failure.
+	 */
+	public static final String LAST_CONNECTION_FAILURE = "lastConnectionFailure";
+
+	/**
 	 * Detail, with a meter registry: the last observation at which HikariCP's count of
 	 * connections created had risen.
 	 */
@@ -169,7 +192,19 @@ public class DbPoolHealthIndicator extends AbstractHealthIndicator {
 		putDuration(details, EXHAUSTED_FOR, pool.exhaustedFor(now));
 		Duration starved = putDuration(details, NO_CONNECTION_FOR, pool.starvedFor(now));
 		putAcquireTimeouts(details, pool, now);
-		if (now.connectionsCreated() != PoolSnapshot.UNKNOWN) {
+		PhysicalConnectionSource source = PhysicalConnectionSource.of(pool.dataSource());
+		Instant failingSince = (source != null) ? source.getFailingSince() : null;
+		Duration failing = (failingSince != null) ? Duration.between(failingSince, now.time()) : null;
+		if (source != null) {
+			// Counted where the pool opens its connections: exact, and known at once.
+			details.put(CONNECTIONS_OPENED, source.getOpened());
+			putTime(details, LAST_CONNECTION_OPENED_AT, source.getLastOpened());
+			if (failing != null) {
+				details.put(CONNECTION_ATTEMPTS_FAILING, source.getFailedInARow());
+				details.put(LAST_CONNECTION_FAILURE, String.valueOf(source.getLastFailure()));
+			}
+		}
+		else if (now.connectionsCreated() != PoolSnapshot.UNKNOWN) {
 			putTime(details, LAST_CONNECTION_CREATED_SEEN_AT, pool.lastConnectionCreated());
 		}
 		else {
@@ -182,6 +217,10 @@ public class DbPoolHealthIndicator extends AbstractHealthIndicator {
 		else if (lasted(saturated)) {
 			reason = "saturated for " + PoolMonitor.format(saturated) + ": at or above "
 					+ Math.round(settings.criticalUtilization() * 100) + "% of max-connections with threads waiting";
+		}
+		else if (lasted(failing)) {
+			reason = "attempts to open a connection have failed for " + PoolMonitor.format(failing)
+					+ ": the database cannot be reached";
 		}
 		else if (lasted(starved)) {
 			reason = "no connection for " + PoolMonitor.format(starved)

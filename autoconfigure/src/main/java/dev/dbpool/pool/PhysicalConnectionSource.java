@@ -43,6 +43,8 @@ public final class PhysicalConnectionSource implements DataSource {
 
 	private volatile @Nullable String lastFailure;
 
+	private volatile @Nullable Instant failingSince;
+
 	PhysicalConnectionSource(DataSource driver) {
 		this.driver = driver;
 	}
@@ -114,14 +116,18 @@ public final class PhysicalConnectionSource implements DataSource {
 	private Connection opened(Connection connection) {
 		this.opened.incrementAndGet();
 		this.failedInARow.set(0);
+		this.failingSince = null;
 		this.lastOpened = Instant.now();
 		return connection;
 	}
 
 	private void failed(Exception ex) {
 		this.failed.incrementAndGet();
-		this.failedInARow.incrementAndGet();
-		this.lastFailed = Instant.now();
+		Instant now = Instant.now();
+		if (this.failedInARow.getAndIncrement() == 0) {
+			this.failingSince = now;
+		}
+		this.lastFailed = now;
 		String state = (ex instanceof SQLException sql && sql.getSQLState() != null) ? sql.getSQLState() + " " : "";
 		this.lastFailure = state + ex.getMessage();
 	}
@@ -165,6 +171,16 @@ public final class PhysicalConnectionSource implements DataSource {
 	 */
 	public @Nullable Instant getLastFailed() {
 		return this.lastFailed;
+	}
+
+	/**
+	 * Return when the attempts that have failed since a connection was last opened began
+	 * to fail.
+	 * @return the time of the first of them, or {@code null} if the last attempt
+	 * succeeded
+	 */
+	public @Nullable Instant getFailingSince() {
+		return this.failingSince;
 	}
 
 	/**

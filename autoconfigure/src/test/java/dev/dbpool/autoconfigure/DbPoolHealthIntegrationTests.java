@@ -5,15 +5,18 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 
 import javax.sql.DataSource;
 
 import dev.dbpool.health.DbPoolHealthIndicator;
 import dev.dbpool.monitor.PoolMonitor;
 import dev.dbpool.monitor.PoolState;
+import dev.dbpool.pool.PhysicalConnectionSource;
 import dev.dbpool.testsupport.EnvironmentVariables;
 import dev.dbpool.testsupport.TestDatabase;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.contributor.Health;
@@ -39,16 +42,23 @@ class DbPoolHealthIntegrationTests {
 		.withPropertyValues(TestDatabase.get().dataSourceProperties())
 		.withPropertyValues("app.db.pool.monitor.interval=1s", "app.db.pool.health.exhausted-grace=1s");
 
-	@Test
-	void poolThatCannotReachTheDatabaseIsDownAfterTheGraceAndUpOnceItConnectsAgain() throws Exception {
+	/**
+	 * db-pool's own pool knows its failed connection attempts; Spring Boot's
+	 * ({@code app.db.pool.enabled=false}) is judged by holding no connection while
+	 * needing one.
+	 */
+	@ParameterizedTest(name = "app.db.pool.enabled={0}")
+	@ValueSource(booleans = { true, false })
+	void poolThatCannotReachTheDatabaseIsDownAfterTheGraceAndUpOnceItConnectsAgain(boolean dbPool) throws Exception {
 		String name = ServerSide.uniqueName("it-health-unreachable");
 		String role = name.replace('-', '_');
 		ServerSide.ensureLoginRole(role, "secret");
 		try {
-			this.runner
-				.withPropertyValues("spring.application.name=" + name, "spring.datasource.username=" + role,
-						"spring.datasource.password=secret", "app.db.pool.min-connections=1",
-						"app.db.pool.max-connections=2", "app.db.pool.acquire-timeout=1s")
+			this.runner.withPropertyValues("spring.application.name=" + name, "spring.datasource.username=" + role,
+					"spring.datasource.password=secret", "app.db.pool.enabled=" + dbPool,
+					"app.db.pool.min-connections=1", "app.db.pool.max-connections=2", "app.db.pool.acquire-timeout=1s",
+					"spring.datasource.hikari.minimum-idle=1", "spring.datasource.hikari.maximum-pool-size=2",
+					"spring.datasource.hikari.connection-timeout=1000")
 				.run((context) -> {
 					DataSource dataSource = context.getBean(DataSource.class);
 					DbPoolHealthIndicator indicator = context.getBean(DbPoolHealthIndicator.class);
@@ -65,13 +75,24 @@ class DbPoolHealthIntegrationTests {
 						.pollInterval(Duration.ofMillis(100))
 						.until(indicator::health, (health) -> health.getStatus() == Status.DOWN);
 					PoolState pool = context.getBean(PoolMonitor.class).pools().get(0);
-					assertThat(pool.starvedFor(pool.latest())).as("lasted the grace")
-						.isGreaterThanOrEqualTo(Duration.ofSeconds(1));
-					assertThat(down.getDetails()).containsEntry("total", 0)
-						.containsKey("noConnectionFor")
-						.containsKey("lastSeenWithConnectionsAt");
-					assertThat((String) down.getDetails().get("reason")).startsWith("no connection for ")
-						.endsWith("the database cannot be reached");
+					PhysicalConnectionSource source = PhysicalConnectionSource.of(pool.dataSource());
+					Duration lasted = dbPool ? Duration.between(source.getFailingSince(), Instant.now())
+							: pool.starvedFor(pool.latest());
+					assertThat(lasted).as("lasted the grace").isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+					assertThat(down.getDetails()).containsEntry("total", 0).containsKey("noConnectionFor");
+					String reason = (String) down.getDetails().get("reason");
+					if (dbPool) {
+						// The role may not log in: SQLState 28000.
+						assertThat(down.getDetails()).containsKeys("connectionsOpened", "lastConnectionOpenedAt",
+								"connectionAttemptsFailing");
+						assertThat((String) down.getDetails().get("lastConnectionFailure")).startsWith("28000 ");
+						assertThat(reason).startsWith("attempts to open a connection have failed for ");
+					}
+					else {
+						assertThat(down.getDetails()).containsKey("lastSeenWithConnectionsAt");
+						assertThat(reason).startsWith("no connection for ");
+					}
+					assertThat(reason).endsWith("the database cannot be reached");
 					setLogin(role, true);
 					await().atMost(Duration.ofSeconds(15)).ignoreExceptions().until(() -> {
 						dataSource.getConnection().close();

@@ -105,7 +105,8 @@ class DbPoolSaturationIntegrationTests {
 					.containsEntry("threadsAwaiting", WAITERS)
 					.containsEntry("utilization", 1.0)
 					.containsEntry("level", "critical")
-					.containsKeys("saturatedFor", "exhaustedFor", "acquireTimeouts", "lastConnectionCreatedSeenAt");
+					.containsEntry("connectionsOpened", (long) MAX)
+					.containsKeys("saturatedFor", "exhaustedFor", "acquireTimeouts", "lastConnectionOpenedAt");
 				assertThat((String) down.getDetails().get("reason")).startsWith("saturated for ");
 			}
 			finally {
