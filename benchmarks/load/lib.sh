@@ -70,7 +70,7 @@ set_defaults() {
 	: "${JMH_THREADS:=1 2 8}"
 	: "${JMH_ARGS:=}"                # extra JMH options, e.g. "-f 1 -wi 1 -i 1 -w 1s -r 1s" for a smoke run
 	: "${JMH_POOL:=20}"              # pool size of every JMH variant (db-pool's default)
-	: "${MONITOR_METHOD:=snapshot}"  # the monitor call FeatureCostBenchmark measures
+	: "${MONITOR_METHOD:=sampleAll}"  # the monitor call FeatureCostBenchmark measures
 	: "${BUILD:=1}"                  # 0 uses the jars already built
 	: "${NO_REPORT:=0}"              # 1 leaves the report to the caller (run-all.sh)
 	export PGHOST PGPORT PGUSER

@@ -15,16 +15,16 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.ApplicationContext;
 
 /**
- * Finds db-pool's monitor and health indicator in a running context, by package, so the
- * benchmarks compile and run before those features exist and pick them up, unchanged,
- * once they land on main.
+ * Finds db-pool's monitor and health indicator in a running context, by package, so that
+ * a run against a build where either is switched off says so rather than measuring
+ * nothing.
  * <p>
- * <b>Lead: wiring point.</b> The monitor is any bean of a class in
- * {@value #MONITOR_PACKAGE}; the call measured is its public no-argument method named by
- * {@code -p monitorMethod=…} ({@code MONITOR_METHOD} in {@code benchmarks/jmh/run.sh},
- * default {@value #DEFAULT_MONITOR_METHOD}). The health check is any
- * {@link HealthIndicator} bean of a class in {@value #HEALTH_PACKAGE}. When the feature
- * is missing, each lookup says so with the reason, and nothing is measured.
+ * The monitor is any bean of a class in {@value #MONITOR_PACKAGE}; the call measured is
+ * its public no-argument method named by {@code -p monitorMethod=…}
+ * ({@code MONITOR_METHOD} in {@code benchmarks/jmh/run.sh}, default
+ * {@value #DEFAULT_MONITOR_METHOD}). The health check is any {@link HealthIndicator} bean
+ * of a class in {@value #HEALTH_PACKAGE}. When the feature is missing, each lookup says
+ * so with the reason, and nothing is measured.
  */
 final class DbPoolFeatures {
 
@@ -32,7 +32,7 @@ final class DbPoolFeatures {
 
 	static final String HEALTH_PACKAGE = "dev.dbpool.health";
 
-	static final String DEFAULT_MONITOR_METHOD = "snapshot";
+	static final String DEFAULT_MONITOR_METHOD = "sampleAll";
 
 	private DbPoolFeatures() {
 	}

@@ -27,12 +27,11 @@ import org.springframework.context.ConfigurableApplicationContext;
  * is measured beside db-pool's ({@code -p indicator=db-pool}), which should only read the
  * monitor's state.
  * <p>
- * <b>Lead: wiring point.</b> Both features are found at run time by
- * {@link DbPoolFeatures}; until they are on the class path, setting up a benchmark fails
- * with "NOT RUN: …" and {@code benchmarks/jmh/run.sh} leaves them out and records the
- * reason (it asks {@link FeatureProbe} first). If the monitor's call to measure is not
- * called {@code snapshot}, pass {@code MONITOR_METHOD=…} to the script, or replace the
- * method handle below with a direct call once the type is known.
+ * Both features are found at run time by {@link DbPoolFeatures}; where one is missing or
+ * switched off, setting up its benchmark fails with "NOT RUN: …", and
+ * {@code benchmarks/jmh/run.sh} leaves it out and records the reason (it asks
+ * {@link FeatureProbe} first). The monitor's call is {@code PoolMonitor.sampleAll()}: one
+ * sample of every pool, what each tick of the monitor does.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
