@@ -370,8 +370,12 @@ mode_args() {
 	case "$mode" in
 		no-pool) echo "--spring.profiles.active=no-pool" ;;
 		boot-default)
+			# Everything of db-pool's off; the sample's readiness group then names only
+			# Spring Boot's own indicator, as without the starter.
 			echo "--app.db.pool.enabled=false --app.db.pool.monitor.enabled=false" \
-				"--app.db.pool.metrics.enabled=false --app.db.pool.shutdown.enabled=false" \
+				"--app.db.pool.metrics.enabled=false --app.db.pool.metrics.acquire-percentiles=false" \
+				"--app.db.pool.shutdown.enabled=false" \
+				"--management.endpoint.health.group.readiness.include=readinessState" \
 				"${POOL_MAX:+--spring.datasource.hikari.maximum-pool-size=$POOL_MAX}"
 			;;
 		db-pool)

@@ -15,6 +15,7 @@ import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariConfigMXBean;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.dbpool.pool.PhysicalConnectionSource;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -210,7 +211,10 @@ public class PoolMonitor implements SmartLifecycle {
 		}
 		Duration starved = pool.starvedFor(sample);
 		if (starved != null) {
-			logger.warn(describe(sample) + " — no connection for " + format(starved) + "; is the database reachable?");
+			PhysicalConnectionSource source = PhysicalConnectionSource.of(pool.dataSource());
+			String failure = (source != null && source.getFailingSince() != null)
+					? "; opening one fails: " + source.getLastFailure() : "; is the database reachable?";
+			logger.warn(describe(sample) + " — no connection for " + format(starved) + failure);
 			return;
 		}
 		if (sample.utilization() >= this.settings.warnUtilization()

@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 
 import javax.sql.DataSource;
 
@@ -15,6 +16,7 @@ import dev.dbpool.monitor.PoolState;
 import dev.dbpool.pool.PhysicalConnectionSource;
 import dev.dbpool.testsupport.EnvironmentVariables;
 import dev.dbpool.testsupport.TestDatabase;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -23,6 +25,8 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -33,6 +37,7 @@ import static org.awaitility.Awaitility.await;
  * cannot reach the database turns DOWN once that has lasted the grace period, and UP once
  * it connects again.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class DbPoolHealthIntegrationTests {
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
@@ -49,7 +54,8 @@ class DbPoolHealthIntegrationTests {
 	 */
 	@ParameterizedTest(name = "app.db.pool.enabled={0}")
 	@ValueSource(booleans = { true, false })
-	void poolThatCannotReachTheDatabaseIsDownAfterTheGraceAndUpOnceItConnectsAgain(boolean dbPool) throws Exception {
+	void poolThatCannotReachTheDatabaseIsDownAfterTheGraceAndUpOnceItConnectsAgain(boolean dbPool,
+			CapturedOutput output) throws Exception {
 		String name = ServerSide.uniqueName("it-health-unreachable");
 		String role = name.replace('-', '_');
 		ServerSide.ensureLoginRole(role, "secret");
@@ -93,6 +99,15 @@ class DbPoolHealthIntegrationTests {
 						assertThat(reason).startsWith("no connection for ");
 					}
 					assertThat(reason).endsWith("the database cannot be reached");
+					// The monitor's line says why, where it knows.
+					String warn = await().atMost(Duration.ofSeconds(5))
+						.until(() -> output.getAll()
+							.lines()
+							.filter((line) -> line.contains("WARN") && line.contains("'" + pool.name() + "'")
+									&& line.contains("no connection for "))
+							.findFirst(), Optional::isPresent)
+						.get();
+					assertThat(warn).contains(dbPool ? "; opening one fails: 28000 " : "; is the database reachable?");
 					setLogin(role, true);
 					await().atMost(Duration.ofSeconds(15)).ignoreExceptions().until(() -> {
 						dataSource.getConnection().close();

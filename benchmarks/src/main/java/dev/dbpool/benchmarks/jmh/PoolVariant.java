@@ -101,7 +101,8 @@ enum PoolVariant {
 				"spring.sql.init.mode=never", "logging.level.root=WARN"));
 		if (this == BOOT_DEFAULT) {
 			properties.addAll(List.of("app.db.pool.enabled=false", "app.db.pool.monitor.enabled=false",
-					"app.db.pool.metrics.enabled=false", "app.db.pool.shutdown.enabled=false",
+					"app.db.pool.metrics.enabled=false", "app.db.pool.metrics.acquire-percentiles=false",
+					"app.db.pool.shutdown.enabled=false",
 					"spring.datasource.hikari.maximum-pool-size=" + maxConnections,
 					"spring.datasource.hikari.minimum-idle=" + minConnections));
 		}

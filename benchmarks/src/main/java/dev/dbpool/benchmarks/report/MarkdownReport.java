@@ -48,7 +48,7 @@ final class MarkdownReport {
 		jmh();
 		line("## Notes");
 		line();
-		line("<!-- Lead: for every MISS above, say why here (what the numbers show, what it means for users). -->");
+		line("<!-- Whoever publishes this run: for every MISS above, say why here (what the numbers show, what it means for users). -->");
 		line();
 		line("- Latencies are wrk's, measured from the first byte sent to the last byte received, of the responses that");
 		line("  arrived; a request without a response within wrk's `--timeout` counts as a timeout error, not as latency.");
