@@ -9,6 +9,7 @@ import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.dbpool.testsupport.EnvironmentVariables;
+import dev.dbpool.testsupport.ServerSessions;
 import dev.dbpool.testsupport.TestDatabase;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -97,7 +98,7 @@ class DbPoolConnectionSourcesIntegrationTests {
 				try (Connection connection = context.getBean(DataSource.class).getConnection()) {
 					int pid = ServerSide.backendPid(connection);
 					assertThat(ServerSide.applicationNameOf(pid)).isEqualTo("PostgreSQL JDBC Driver");
-					assertThat(ServerSide.sessionsNamed(name)).isZero();
+					assertThat(ServerSessions.named(name)).isZero();
 					assertThat(ServerSide.show(connection, "statement_timeout")).isEqualTo("0");
 				}
 			});

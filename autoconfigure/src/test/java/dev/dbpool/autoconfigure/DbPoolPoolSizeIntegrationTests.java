@@ -12,6 +12,7 @@ import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.dbpool.testsupport.EnvironmentVariables;
+import dev.dbpool.testsupport.ServerSessions;
 import dev.dbpool.testsupport.TestDatabase;
 import org.junit.jupiter.api.Test;
 
@@ -40,15 +41,15 @@ class DbPoolPoolSizeIntegrationTests {
 	void serverSeesMinConnectionsSessionsOnceThePoolHasStarted() {
 		String name = ServerSide.uniqueName("it-pool-min");
 		this.runner.withPropertyValues("spring.application.name=" + name).run((context) -> {
-			assertThat(ServerSide.sessionsNamed(name)).as("no session before the first borrow").isZero();
+			assertThat(ServerSessions.named(name)).as("no session before the first borrow").isZero();
 			// HikariCP starts on the first borrow; given back at once, so that all the
 			// pool holds is idle and it fills up to min-connections, no further.
 			context.getBean(DataSource.class).getConnection().close();
-			assertThat(ServerSide.awaitSessionsNamed(name, 3, Duration.ofSeconds(10))).isGreaterThanOrEqualTo(3);
+			assertThat(ServerSessions.awaitAtLeast(name, 3, Duration.ofSeconds(10))).isGreaterThanOrEqualTo(3);
 			// The pool asks for all its missing connections at once: a pool growing past
 			// min-connections would show it within this second.
 			Thread.sleep(1_000);
-			assertThat(ServerSide.sessionsNamed(name)).isEqualTo(3);
+			assertThat(ServerSessions.named(name)).isEqualTo(3);
 		});
 	}
 
@@ -67,7 +68,7 @@ class DbPoolPoolSizeIntegrationTests {
 						pids.add(ServerSide.backendPid(connection));
 					}
 					assertThat(pids).hasSize(4);
-					assertThat(ServerSide.sessionsNamed(name)).isEqualTo(4);
+					assertThat(ServerSessions.named(name)).isEqualTo(4);
 					long start = System.nanoTime();
 					assertThatExceptionOfType(SQLTransientConnectionException.class)
 						.isThrownBy(dataSource::getConnection)
@@ -75,7 +76,7 @@ class DbPoolPoolSizeIntegrationTests {
 								+ " - Connection is not available, request timed out after ");
 					long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
 					assertThat(elapsedMillis).isGreaterThanOrEqualTo(400L).isLessThan(5_000L);
-					assertThat(ServerSide.sessionsNamed(name)).as("no fifth session").isEqualTo(4);
+					assertThat(ServerSessions.named(name)).as("no fifth session").isEqualTo(4);
 				}
 				finally {
 					for (Connection connection : borrowed) {

@@ -9,6 +9,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import javax.sql.DataSource;
 
 import dev.dbpool.testsupport.EnvironmentVariables;
+import dev.dbpool.testsupport.ServerSessions;
 import dev.dbpool.testsupport.TestDatabase;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -58,7 +59,7 @@ class DbPoolSessionSettingsIntegrationTests {
 				try (Connection connection = context.getBean(DataSource.class).getConnection()) {
 					int pid = ServerSide.backendPid(connection);
 					assertThat(ServerSide.applicationNameOf(pid)).isEqualTo(name);
-					assertThat(ServerSide.sessionsNamed(name)).isPositive();
+					assertThat(ServerSessions.named(name)).isPositive();
 					assertThat(ServerSide.show(connection, "application_name")).isEqualTo(name);
 				}
 			});
@@ -71,7 +72,7 @@ class DbPoolSessionSettingsIntegrationTests {
 			try (Connection connection = context.getBean(DataSource.class).getConnection()) {
 				int pid = ServerSide.backendPid(connection);
 				assertThat(ServerSide.applicationNameOf(pid)).isEqualTo(name);
-				assertThat(ServerSide.sessionsNamed(name)).isPositive();
+				assertThat(ServerSessions.named(name)).isPositive();
 			}
 		});
 	}

@@ -15,6 +15,7 @@ import com.zaxxer.hikari.pool.HikariPool;
 import dev.dbpool.shutdown.PoolDrainLifecycle;
 import dev.dbpool.pool.PhysicalConnectionSource;
 import dev.dbpool.testsupport.EnvironmentVariables;
+import dev.dbpool.testsupport.ServerSessions;
 import dev.dbpool.testsupport.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -69,7 +70,7 @@ class DbPoolShutdownIntegrationTests {
 			assertThat(output).containsPattern(
 					"INFO .*db-pool: pool '" + name + "-pool' drained in \\d+\\.\\ds, 0 connections still active, "
 							+ opened(pool) + " opened over its life; closed");
-			assertThat(ServerSide.awaitNoSessionsNamed(name, Duration.ofSeconds(5))).as("sessions left on the server")
+			assertThat(ServerSessions.awaitNone(name, Duration.ofSeconds(5))).as("sessions left on the server")
 				.isZero();
 		});
 	}
@@ -92,8 +93,7 @@ class DbPoolShutdownIntegrationTests {
 							+ "-pool' gave up draining after \\d+\\.\\ds \\(app.db.pool.shutdown.timeout=500ms\\), "
 							+ "1 connection still active, " + opened(pool)
 							+ " opened over its life; closed, aborting it");
-					assertThat(ServerSide.awaitNoSessionsNamed(name, Duration.ofSeconds(5)))
-						.as("sessions left on the server")
+					assertThat(ServerSessions.awaitNone(name, Duration.ofSeconds(5))).as("sessions left on the server")
 						.isZero();
 				}
 				finally {

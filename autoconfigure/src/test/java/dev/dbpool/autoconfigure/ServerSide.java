@@ -5,7 +5,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
 import dev.dbpool.testsupport.TestDatabase;
@@ -80,62 +79,6 @@ final class ServerSide {
 				return result.next() ? result.getString(1) : null;
 			}
 		}
-	}
-
-	/**
-	 * Count the sessions in the tests' database that carry an {@code application_name}.
-	 * @param applicationName the name
-	 * @return how many {@code pg_stat_activity} shows
-	 * @throws SQLException if the server refuses
-	 */
-	static int sessionsNamed(String applicationName) throws SQLException {
-		try (Connection observer = TestDatabase.get().connect();
-				PreparedStatement statement = observer.prepareStatement(
-						"SELECT count(*) FROM pg_stat_activity WHERE application_name = ? AND datname = ?")) {
-			statement.setString(1, applicationName);
-			statement.setString(2, TestDatabase.DATABASE);
-			try (ResultSet result = statement.executeQuery()) {
-				result.next();
-				return result.getInt(1);
-			}
-		}
-	}
-
-	/**
-	 * Wait, at most a bounded time, until at least a number of sessions carry an
-	 * {@code application_name}.
-	 * @param applicationName the name
-	 * @param expected how many to wait for
-	 * @param atMost how long to wait at most
-	 * @return the last count seen: at least {@code expected} unless the time ran out
-	 * @throws Exception if the server refuses or the wait is interrupted
-	 */
-	static int awaitSessionsNamed(String applicationName, int expected, Duration atMost) throws Exception {
-		long deadline = System.nanoTime() + atMost.toNanos();
-		int count = sessionsNamed(applicationName);
-		while (count < expected && System.nanoTime() < deadline) {
-			Thread.sleep(100);
-			count = sessionsNamed(applicationName);
-		}
-		return count;
-	}
-
-	/**
-	 * Wait, at most a bounded time, until no session carries an {@code application_name}:
-	 * the server ends a closed connection's backend a moment after the client has gone.
-	 * @param applicationName the name
-	 * @param atMost how long to wait at most
-	 * @return the last count seen: 0 unless the time ran out
-	 * @throws Exception if the server refuses or the wait is interrupted
-	 */
-	static int awaitNoSessionsNamed(String applicationName, Duration atMost) throws Exception {
-		long deadline = System.nanoTime() + atMost.toNanos();
-		int count = sessionsNamed(applicationName);
-		while (count > 0 && System.nanoTime() < deadline) {
-			Thread.sleep(50);
-			count = sessionsNamed(applicationName);
-		}
-		return count;
 	}
 
 	/**

@@ -10,10 +10,6 @@ import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
+import dev.dbpool.testsupport.ServerSessions;
 import dev.dbpool.testsupport.TestDatabase;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
@@ -100,7 +97,9 @@ class GracefulShutdownIT {
 					drained);
 			assertThat(output).containsPattern(
 					drained + "\\d+\\.\\ds, 0 connections still active, [1-9]\\d* opened over its life; closed");
-			assertThat(awaitNoSessionsNamed(applicationName)).as("sessions left on the server").isZero();
+			assertThat(ServerSessions.awaitNone(applicationName, Duration.ofSeconds(10)))
+				.as("sessions left on the server")
+				.isZero();
 		}
 		finally {
 			process.destroyForcibly();
@@ -156,39 +155,11 @@ class GracefulShutdownIT {
 	// the request has borrowed its connection and holds it.
 	private static void awaitHolding(String applicationName, Path log) throws Exception {
 		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-		while (sessions(applicationName, WORK_QUERY) == 0) {
+		while (ServerSessions.named(applicationName, WORK_QUERY) == 0) {
 			if (System.nanoTime() > deadline) {
 				fail("No session of %s ran %s within 10s:%n%s", applicationName, WORK_QUERY, tail(log));
 			}
 			Thread.sleep(20);
-		}
-	}
-
-	// The server ends a session's backend a moment after the client has closed it.
-	private static int awaitNoSessionsNamed(String applicationName) throws Exception {
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-		int count = sessions(applicationName, null);
-		while (count > 0 && System.nanoTime() < deadline) {
-			Thread.sleep(100);
-			count = sessions(applicationName, null);
-		}
-		return count;
-	}
-
-	private static int sessions(String applicationName, String lastQuery) throws SQLException {
-		String sql = "SELECT count(*) FROM pg_stat_activity WHERE application_name = ? AND datname = ?"
-				+ ((lastQuery != null) ? " AND query = ?" : "");
-		try (Connection connection = TestDatabase.get().connect();
-				PreparedStatement statement = connection.prepareStatement(sql)) {
-			statement.setString(1, applicationName);
-			statement.setString(2, TestDatabase.DATABASE);
-			if (lastQuery != null) {
-				statement.setString(3, lastQuery);
-			}
-			try (ResultSet result = statement.executeQuery()) {
-				result.next();
-				return result.getInt(1);
-			}
 		}
 	}
 
