@@ -75,7 +75,7 @@ set_defaults() {
 	: "${NO_REPORT:=0}"              # 1 leaves the report to the caller (run-all.sh)
 	export PGHOST PGPORT PGUSER
 	JDBC_URL="jdbc:postgresql://$PGHOST:$PGPORT/$DB"
-	APP_JAR="$REPO_ROOT/sample-app/target/db-pool-sample-app-0.1.0-SNAPSHOT.jar"
+	APP_JAR="$REPO_ROOT/sample-app/target/db-pool-sample-app.jar"
 	BENCH_JAR="$BENCH_HOME/target/benchmarks.jar"
 	LUA="$BENCH_HOME/load/wrk-scenario.lua"
 	if [[ -z "${RESULTS_DIR:-}" ]]; then
