@@ -13,14 +13,12 @@ import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
-import com.zaxxer.hikari.HikariConfigMXBean;
-import com.zaxxer.hikari.HikariDataSource;
+import dev.dbpool.pool.HikariPools;
 import dev.dbpool.pool.PhysicalConnectionSource;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.boot.jdbc.DataSourceUnwrapper;
 import org.springframework.context.SmartLifecycle;
 
 /**
@@ -142,15 +140,9 @@ public class PoolMonitor implements SmartLifecycle {
 
 	private List<PoolState> findPools() {
 		List<PoolState> pools = new ArrayList<>();
-		List<HikariDataSource> seen = new ArrayList<>();
-		this.dataSources.get().forEach((beanName, dataSource) -> {
-			HikariDataSource pool = DataSourceUnwrapper.unwrap(dataSource, HikariConfigMXBean.class,
-					HikariDataSource.class);
-			if (pool != null && seen.stream().noneMatch((other) -> other == pool)) {
-				seen.add(pool);
-				pools.add(new PoolState(beanName, pool, this.settings, this::counters, this.listeners, this.clock));
-			}
-		});
+		HikariPools.in(this.dataSources.get())
+			.forEach((beanName, pool) -> pools
+				.add(new PoolState(beanName, pool, this.settings, this::counters, this.listeners, this.clock)));
 		return Collections.unmodifiableList(pools);
 	}
 

@@ -2,22 +2,23 @@ package dev.dbpool.shutdown;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
-import com.zaxxer.hikari.HikariConfigMXBean;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
+import dev.dbpool.pool.HikariPools;
 import dev.dbpool.pool.PhysicalConnectionSource;
 import dev.dbpool.pool.PoolSettings;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
-import org.springframework.boot.jdbc.DataSourceUnwrapper;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.scheduling.concurrent.ExecutorConfigurationSupport;
@@ -135,18 +136,14 @@ public class PoolDrainLifecycle implements SmartLifecycle {
 	// The pools among the singletons that exist: nothing is created at shutdown.
 	private List<HikariDataSource> pools() {
 		ConfigurableListableBeanFactory beanFactory = this.context.getBeanFactory();
-		List<HikariDataSource> pools = new ArrayList<>();
+		Map<String, DataSource> dataSources = new LinkedHashMap<>();
 		for (String name : beanFactory.getBeanNamesForType(DataSource.class, false, false)) {
 			if (beanFactory.containsSingleton(name)
 					&& beanFactory.getSingleton(name) instanceof DataSource dataSource) {
-				HikariDataSource pool = DataSourceUnwrapper.unwrap(dataSource, HikariConfigMXBean.class,
-						HikariDataSource.class);
-				if (pool != null && !pool.isClosed() && pools.stream().noneMatch((known) -> known == pool)) {
-					pools.add(pool);
-				}
+				dataSources.put(name, dataSource);
 			}
 		}
-		return pools;
+		return HikariPools.in(dataSources).values().stream().filter((pool) -> !pool.isClosed()).toList();
 	}
 
 	private void drain(List<HikariDataSource> pools) {
