@@ -19,14 +19,7 @@ import dev.dbpool.pool.PostgresStartupOptions;
 import org.jspecify.annotations.Nullable;
 import org.postgresql.PGProperty;
 
-import org.springframework.boot.context.properties.source.ConfigurationProperty;
-import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
-import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
-import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
-import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.Environment;
-import org.springframework.core.env.PropertySource;
-import org.springframework.core.env.StandardEnvironment;
 
 /**
  * Resolves {@link DbPoolProperties} into {@link PoolSettings}: for each setting, the
@@ -63,8 +56,6 @@ final class PoolSettingsResolver {
 
 	private final Environment environment;
 
-	private final Iterable<ConfigurationPropertySource> sources;
-
 	private final HikariConfig hikari;
 
 	private final boolean postgresql;
@@ -86,7 +77,6 @@ final class PoolSettingsResolver {
 	PoolSettingsResolver(DbPoolProperties properties, Environment environment, HikariConfig hikari) {
 		this.properties = properties;
 		this.environment = environment;
-		this.sources = ConfigurationPropertySources.get(environment);
 		this.hikari = hikari;
 		String url = Objects.requireNonNullElse(hikari.getJdbcUrl(), "");
 		this.postgresql = JdbcUrls.isPostgresql(url);
@@ -196,10 +186,10 @@ final class PoolSettingsResolver {
 	private <T> Value<T> resolve(String key, @Nullable T bound, @Nullable Function<PoolProfile, @Nullable T> preset,
 			@Nullable Value<T>... others) {
 		String setting = PREFIX + key;
-		ConfigurationProperty own = find(setting);
+		ConfiguredValue own = ConfiguredValue.find(setting, this.environment);
 		List<Value<T>> given = new ArrayList<>();
 		if (own != null) {
-			given.add(new Value<>(bound, describe(setting, own)));
+			given.add(new Value<>(bound, own));
 		}
 		for (Value<T> other : others) {
 			if (other != null) {
@@ -221,22 +211,21 @@ final class PoolSettingsResolver {
 		PoolProfile profile = this.properties.getProfile();
 		T presetValue = (preset != null && profile != null) ? preset.apply(profile) : null;
 		if (presetValue != null) {
-			return new Value<>(presetValue, new ConfiguredValue(setting, setting, format(presetValue),
+			return new Value<>(presetValue, new ConfiguredValue(setting, setting, ConfiguredValue.show(presetValue),
 					ConfiguredValue.PROFILE + profile.externalName()));
 		}
-		return new Value<>(bound, new ConfiguredValue(setting, setting, format(bound), ConfiguredValue.DEFAULT));
+		return new Value<>(bound, ConfiguredValue.byDefault(setting, bound));
 	}
 
 	private <T> @Nullable Value<T> hikari(String key, Function<HikariConfig, T> getter) {
-		ConfigurationProperty found = find(HIKARI + key);
-		return (found != null) ? new Value<>(getter.apply(this.hikari), describe(HIKARI + key, found)) : null;
+		ConfiguredValue found = ConfiguredValue.find(HIKARI + key, this.environment);
+		return (found != null) ? new Value<>(getter.apply(this.hikari), found) : null;
 	}
 
 	// Spring Boot names its pool after spring.datasource.name.
 	private @Nullable Value<String> springDatasourceName() {
-		ConfigurationProperty found = find("spring.datasource.name");
-		return (found != null && found.getValue() != null)
-				? new Value<>(found.getValue().toString(), describe("spring.datasource.name", found)) : null;
+		ConfiguredValue found = ConfiguredValue.find("spring.datasource.name", this.environment);
+		return (found != null) ? new Value<>(found.value(), found) : null;
 	}
 
 	private <T> @Nullable Value<T> driver(PGProperty property, Function<String, T> converter) {
@@ -290,7 +279,7 @@ final class PoolSettingsResolver {
 		Duration half = acquire.value.dividedBy(2);
 		Duration derived = (half.compareTo(HIKARI_TIMEOUT_FLOOR) < 0) ? HIKARI_TIMEOUT_FLOOR : half;
 		return new Value<>(derived, new ConfiguredValue(validation.where.setting(), validation.where.name(),
-				format(derived), ConfiguredValue.DERIVED + "from acquire-timeout: half of it"));
+				PoolSettings.format(derived), ConfiguredValue.DERIVED + "from acquire-timeout: half of it"));
 	}
 
 	private Value<Duration> socketTimeout(Value<Duration> socket, Value<Duration> statement) {
@@ -394,28 +383,6 @@ final class PoolSettingsResolver {
 
 	private static boolean isPositive(Value<Duration> value) {
 		return !value.value.isZero() && !value.value.isNegative();
-	}
-
-	private @Nullable ConfigurationProperty find(String name) {
-		ConfigurationPropertyName propertyName = ConfigurationPropertyName.of(name);
-		for (ConfigurationPropertySource source : this.sources) {
-			ConfigurationProperty property = source.getConfigurationProperty(propertyName);
-			if (property != null) {
-				return property;
-			}
-		}
-		return null;
-	}
-
-	private ConfiguredValue describe(String name, ConfigurationProperty property) {
-		PropertySource<?> system = (this.environment instanceof ConfigurableEnvironment configurable)
-				? configurable.getPropertySources().get(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME)
-				: null;
-		return ConfiguredValue.of(name, property, system);
-	}
-
-	private static String format(@Nullable Object value) {
-		return (value instanceof Duration duration) ? PoolSettings.format(duration) : String.valueOf(value);
 	}
 
 	private record Value<T>(T value, ConfiguredValue where) {

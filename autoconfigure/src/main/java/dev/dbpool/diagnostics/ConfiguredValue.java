@@ -95,19 +95,50 @@ public record ConfiguredValue(String setting, String name, String value, String 
 	 * @return the value
 	 */
 	public static ConfiguredValue of(String setting, @Nullable Object value, Environment environment) {
-		ConfigurationPropertyName name = ConfigurationPropertyName.of(setting);
+		ConfiguredValue given = find(setting, environment);
+		return (given != null) ? given : byDefault(setting, value);
+	}
+
+	/**
+	 * Describe a property as the user gave it in an environment, found the way binding
+	 * finds it.
+	 * @param name the property, e.g. {@code spring.datasource.hikari.maximum-pool-size}
+	 * @param environment the environment
+	 * @return the value, or {@code null} if nobody set it
+	 */
+	public static @Nullable ConfiguredValue find(String name, Environment environment) {
+		ConfigurationPropertyName propertyName = ConfigurationPropertyName.of(name);
 		for (ConfigurationPropertySource source : ConfigurationPropertySources.get(environment)) {
-			ConfigurationProperty property = source.getConfigurationProperty(name);
+			ConfigurationProperty property = source.getConfigurationProperty(propertyName);
 			if (property != null) {
 				PropertySource<?> system = (environment instanceof ConfigurableEnvironment configurable)
 						? configurable.getPropertySources()
 							.get(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME)
 						: null;
-				return of(setting, property, system);
+				return of(name, property, system);
 			}
 		}
-		String shown = (value instanceof Duration duration) ? PoolSettings.format(duration) : String.valueOf(value);
-		return new ConfiguredValue(setting, setting, shown, DEFAULT);
+		return null;
+	}
+
+	/**
+	 * Describe the default value of a setting nobody set.
+	 * @param setting the db-pool setting
+	 * @param value its default
+	 * @return the value
+	 */
+	public static ConfiguredValue byDefault(String setting, @Nullable Object value) {
+		return new ConfiguredValue(setting, setting, show(value), DEFAULT);
+	}
+
+	/**
+	 * Show a value as a user would write it: a duration as {@code 30s}, anything else as
+	 * its string.
+	 * @param value the value
+	 * @return how it reads
+	 */
+	public static String show(@Nullable Object value) {
+		return (value instanceof Duration duration) ? PoolSettings.format(duration) : String.valueOf(value);
 	}
 
 	/**
