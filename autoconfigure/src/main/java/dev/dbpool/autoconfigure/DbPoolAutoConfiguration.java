@@ -6,6 +6,7 @@ import javax.sql.XADataSource;
 import com.zaxxer.hikari.HikariConfigMXBean;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.dbpool.diagnostics.Secrets;
+import dev.dbpool.pool.DbPoolDataSource;
 import dev.dbpool.pool.PhysicalConnectionSource;
 import dev.dbpool.pool.PoolSettings;
 import org.apache.commons.logging.Log;
@@ -65,7 +66,7 @@ public final class DbPoolAutoConfiguration {
 			matchIfMissing = true)
 	HikariDataSource dataSource(DbPoolProperties properties, DataSourceProperties dataSourceProperties,
 			ObjectProvider<JdbcConnectionDetails> connectionDetails, Environment environment) {
-		HikariDataSource dataSource = new HikariDataSource();
+		HikariDataSource dataSource = new DbPoolDataSource();
 		JdbcConnectionDetails details = connectionDetails.getIfAvailable();
 		if (details == null) {
 			dataSource.setJdbcUrl(dataSourceProperties.determineUrl());

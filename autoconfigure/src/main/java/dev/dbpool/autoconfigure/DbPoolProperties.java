@@ -2,6 +2,7 @@ package dev.dbpool.autoconfigure;
 
 import java.time.Duration;
 
+import dev.dbpool.budget.BudgetMode;
 import dev.dbpool.pool.PoolProfile;
 import org.jspecify.annotations.Nullable;
 
@@ -136,6 +137,32 @@ public class DbPoolProperties {
 	private @Nullable String poolName;
 
 	/**
+	 * Number of copies of this application that share the database server (replicas,
+	 * pods): the connection budget counts instances × max-connections against what the
+	 * server can give.
+	 */
+	private int instances = 1;
+
+	/**
+	 * Most threads that may wait for a connection at once. When that many already wait,
+	 * getConnection() fails at once with a PoolSaturatedException instead of waiting up
+	 * to acquire-timeout. Unset (the default): no cap, as HikariCP.
+	 */
+	private @Nullable Integer maxWaiting;
+
+	/**
+	 * Checking, at start-up, that this fleet's connections fit what the server, the role
+	 * and the database allow.
+	 */
+	private final Budget budget = new Budget();
+
+	/**
+	 * Retrying, with backoff and jitter, an attempt to open a physical connection that
+	 * failed because the server is restarting, failing over or out of slots.
+	 */
+	private final Retry retry = new Retry();
+
+	/**
 	 * Sampling of every HikariCP pool in the application: log lines and the state the
 	 * dbPool health indicator and the db.pool.* meters read.
 	 */
@@ -155,6 +182,39 @@ public class DbPoolProperties {
 	 * Draining the pools when the application stops.
 	 */
 	private final Shutdown shutdown = new Shutdown();
+
+	/**
+	 * Answering, in a Spring MVC application, requests that could not get a connection.
+	 */
+	private final Web web = new Web();
+
+	public int getInstances() {
+		return this.instances;
+	}
+
+	public void setInstances(int instances) {
+		this.instances = instances;
+	}
+
+	public @Nullable Integer getMaxWaiting() {
+		return this.maxWaiting;
+	}
+
+	public void setMaxWaiting(@Nullable Integer maxWaiting) {
+		this.maxWaiting = maxWaiting;
+	}
+
+	public Budget getBudget() {
+		return this.budget;
+	}
+
+	public Retry getRetry() {
+		return this.retry;
+	}
+
+	public Web getWeb() {
+		return this.web;
+	}
 
 	public boolean isEnabled() {
 		return this.enabled;
@@ -354,6 +414,23 @@ public class DbPoolProperties {
 		 */
 		private int historySize = 20;
 
+		/**
+		 * Whether to read, over one connection of db-pool's own outside the pool, what
+		 * the server sees of this application's connections (pg_stat_activity).
+		 */
+		private boolean serverEnabled = true;
+
+		/**
+		 * Time between two reads of the server's view of this application's connections.
+		 */
+		private Duration serverInterval = Duration.ofSeconds(60);
+
+		/**
+		 * How long a session may stay idle in a transaction before the server view logs a
+		 * WARN about it.
+		 */
+		private Duration idleInTransactionWarning = Duration.ofSeconds(30);
+
 		public boolean isEnabled() {
 			return this.enabled;
 		}
@@ -392,6 +469,30 @@ public class DbPoolProperties {
 
 		public void setHistorySize(int historySize) {
 			this.historySize = historySize;
+		}
+
+		public boolean isServerEnabled() {
+			return this.serverEnabled;
+		}
+
+		public void setServerEnabled(boolean serverEnabled) {
+			this.serverEnabled = serverEnabled;
+		}
+
+		public Duration getServerInterval() {
+			return this.serverInterval;
+		}
+
+		public void setServerInterval(Duration serverInterval) {
+			this.serverInterval = serverInterval;
+		}
+
+		public Duration getIdleInTransactionWarning() {
+			return this.idleInTransactionWarning;
+		}
+
+		public void setIdleInTransactionWarning(Duration idleInTransactionWarning) {
+			this.idleInTransactionWarning = idleInTransactionWarning;
 		}
 
 	}
@@ -491,6 +592,118 @@ public class DbPoolProperties {
 
 		public void setTimeout(Duration timeout) {
 			this.timeout = timeout;
+		}
+
+	}
+
+	/**
+	 * Checking the connection budget at start-up.
+	 *
+	 * @since 0.3.0
+	 */
+	public static class Budget {
+
+		/**
+		 * What to do when instances × max-connections is more than the server, the role
+		 * or the database allows: warn (log the numbers and the largest safe
+		 * max-connections), fail (stop start-up), clamp (lower max-connections to the
+		 * safe share) or off (do not check).
+		 */
+		private BudgetMode mode = BudgetMode.WARN;
+
+		public BudgetMode getMode() {
+			return this.mode;
+		}
+
+		public void setMode(BudgetMode mode) {
+			this.mode = mode;
+		}
+
+	}
+
+	/**
+	 * Retrying the opening of a physical connection.
+	 *
+	 * @since 0.3.0
+	 */
+	public static class Retry {
+
+		/**
+		 * Most attempts to open one physical connection, the first included; 1 means no
+		 * retry. Only failures the server may recover from are retried (SQLState class
+		 * 08, 57P01 to 57P03, 53300), and never beyond acquire-timeout.
+		 */
+		private int maxAttempts = 3;
+
+		/**
+		 * Wait before the first retry; it doubles with each retry, with jitter.
+		 */
+		private Duration initialBackoff = Duration.ofMillis(100);
+
+		/**
+		 * Longest wait between two attempts.
+		 */
+		private Duration maxBackoff = Duration.ofSeconds(2);
+
+		public int getMaxAttempts() {
+			return this.maxAttempts;
+		}
+
+		public void setMaxAttempts(int maxAttempts) {
+			this.maxAttempts = maxAttempts;
+		}
+
+		public Duration getInitialBackoff() {
+			return this.initialBackoff;
+		}
+
+		public void setInitialBackoff(Duration initialBackoff) {
+			this.initialBackoff = initialBackoff;
+		}
+
+		public Duration getMaxBackoff() {
+			return this.maxBackoff;
+		}
+
+		public void setMaxBackoff(Duration maxBackoff) {
+			this.maxBackoff = maxBackoff;
+		}
+
+	}
+
+	/**
+	 * Answering requests that could not get a connection, in a Spring MVC application.
+	 *
+	 * @since 0.3.0
+	 */
+	public static class Web {
+
+		/**
+		 * Whether a request that failed because no connection could be had (the waiter
+		 * cap rejected it, or the acquire timeout passed) is answered with 503 Service
+		 * Unavailable, a Retry-After header and an RFC 9457 problem body.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Value of the Retry-After header, rounded up to whole seconds.
+		 */
+		private Duration retryAfter = Duration.ofSeconds(1);
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public Duration getRetryAfter() {
+			return this.retryAfter;
+		}
+
+		public void setRetryAfter(Duration retryAfter) {
+			this.retryAfter = retryAfter;
 		}
 
 	}

@@ -66,6 +66,8 @@ public class PoolMonitor implements SmartLifecycle {
 
 	private final List<PoolMonitorListener> listeners = new CopyOnWriteArrayList<>();
 
+	private final List<PeriodicTask> tasks = new CopyOnWriteArrayList<>();
+
 	private final Object lifecycleMonitor = new Object();
 
 	private final Object poolsMonitor = new Object();
@@ -170,6 +172,25 @@ public class PoolMonitor implements SmartLifecycle {
 	}
 
 	/**
+	 * Run a task of db-pool's own on the monitor's thread every interval, from when the
+	 * monitor starts until it stops, so that db-pool never starts a thread of its own for
+	 * it. The task must return quickly and never throw: a failure is logged, and the next
+	 * interval runs it again.
+	 * @param name what the task does, for the log line when it fails
+	 * @param interval time between two runs; the first runs one interval after start
+	 * @param task the task
+	 */
+	public void addPeriodicTask(String name, Duration interval, Runnable task) {
+		PeriodicTask periodic = new PeriodicTask(name, interval, task);
+		synchronized (this.lifecycleMonitor) {
+			this.tasks.add(periodic);
+			if (this.executor != null) {
+				periodic.scheduleOn(this.executor);
+			}
+		}
+	}
+
+	/**
 	 * Sample every pool once and log its state: what the monitor's thread does every
 	 * interval. Never throws: a failure is logged, and the next interval samples again.
 	 */
@@ -261,7 +282,7 @@ public class PoolMonitor implements SmartLifecycle {
 			// schema, say) is seen started at once, so its meters are there at once.
 			pools.forEach(PoolState::observe);
 			this.running = true;
-			if (pools.isEmpty()) {
+			if (pools.isEmpty() && this.tasks.isEmpty()) {
 				logger.debug("db-pool: no HikariCP pool to monitor");
 				return;
 			}
@@ -274,6 +295,7 @@ public class PoolMonitor implements SmartLifecycle {
 			executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
 			long interval = this.settings.interval().toMillis();
 			executor.scheduleWithFixedDelay(this::sampleAll, interval, interval, TimeUnit.MILLISECONDS);
+			this.tasks.forEach((task) -> task.scheduleOn(executor));
 			this.executor = executor;
 			if (logger.isInfoEnabled()) {
 				logger.info("db-pool: monitoring " + pools.stream().map((pool) -> "'" + pool.name() + "'").toList()
@@ -313,6 +335,24 @@ public class PoolMonitor implements SmartLifecycle {
 	@Override
 	public int getPhase() {
 		return PHASE;
+	}
+
+	private record PeriodicTask(String name, Duration interval, Runnable task) {
+
+		void scheduleOn(ScheduledThreadPoolExecutor executor) {
+			long millis = this.interval.toMillis();
+			executor.scheduleWithFixedDelay(this::runQuietly, millis, millis, TimeUnit.MILLISECONDS);
+		}
+
+		private void runQuietly() {
+			try {
+				this.task.run();
+			}
+			catch (Throwable ex) {
+				logger.warn("db-pool: " + this.name + " failed", ex);
+			}
+		}
+
 	}
 
 }

@@ -36,10 +36,16 @@ class ConfigurationMetadataTests {
 			Map.entry("app.db.pool.monitor.history-size", 20), Map.entry("app.db.pool.health.exhausted-grace", "5s"),
 			Map.entry("app.db.pool.metrics.enabled", true), Map.entry("app.db.pool.metrics.acquire-percentiles", true),
 			Map.entry("app.db.pool.shutdown.enabled", true), Map.entry("app.db.pool.shutdown.timeout", "30s"),
-			Map.entry("management.health.dbpool.enabled", true));
+			Map.entry("management.health.dbpool.enabled", true), Map.entry("app.db.pool.instances", 1),
+			Map.entry("app.db.pool.budget.mode", "warn"), Map.entry("app.db.pool.retry.max-attempts", 3),
+			Map.entry("app.db.pool.retry.initial-backoff", "100ms"), Map.entry("app.db.pool.retry.max-backoff", "2s"),
+			Map.entry("app.db.pool.monitor.server-enabled", true),
+			Map.entry("app.db.pool.monitor.server-interval", "60s"),
+			Map.entry("app.db.pool.monitor.idle-in-transaction-warning", "30s"),
+			Map.entry("app.db.pool.web.enabled", true), Map.entry("app.db.pool.web.retry-after", "1s"));
 
 	private static final Set<String> WITHOUT_DEFAULT = Set.of("app.db.pool.profile", "app.db.pool.lock-timeout",
-			"app.db.pool.application-name", "app.db.pool.pool-name");
+			"app.db.pool.application-name", "app.db.pool.pool-name", "app.db.pool.max-waiting");
 
 	@Test
 	void everyPropertyIsDescribedWithItsDefault() throws Exception {
