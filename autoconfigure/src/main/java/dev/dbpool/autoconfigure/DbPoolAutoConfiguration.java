@@ -9,6 +9,7 @@ import dev.dbpool.diagnostics.Secrets;
 import dev.dbpool.pool.DbPoolDataSource;
 import dev.dbpool.pool.PhysicalConnectionSource;
 import dev.dbpool.pool.PoolSettings;
+import dev.dbpool.retry.RetryPolicy;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -88,6 +89,7 @@ public final class DbPoolAutoConfiguration {
 		}
 		PoolSettingsResolver resolver = new PoolSettingsResolver(properties, environment, dataSource);
 		PoolSettings settings = resolver.resolve();
+		RetryPolicy retry = DbPoolRetrySettings.retry(properties.getRetry(), environment);
 		settings.applyTo(dataSource);
 		if (resolver.isPostgresql()) {
 			settings.applyPostgresSettingsTo(dataSource);
@@ -101,7 +103,7 @@ public final class DbPoolAutoConfiguration {
 					+ ": " + settings.summary());
 		}
 		// Last, so that it opens connections with every setting above.
-		PhysicalConnectionSource.install(dataSource);
+		PhysicalConnectionSource.install(dataSource, retry);
 		return dataSource;
 	}
 

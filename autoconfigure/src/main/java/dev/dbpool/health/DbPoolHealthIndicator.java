@@ -107,6 +107,13 @@ public class DbPoolHealthIndicator extends AbstractHealthIndicator {
 	public static final String CONNECTIONS_OPENED = "connectionsOpened";
 
 	/**
+	 * Detail, for a pool db-pool built: attempts to open a connection it retried over its
+	 * life.
+	 * @since 0.3.0
+	 */
+	public static final String CONNECTION_RETRIES = "connectionRetries";
+
+	/**
 	 * Detail, for a pool db-pool built, while its attempts to open a connection fail: how
 	 * many failed since it last opened one.
 	 */
@@ -199,6 +206,7 @@ public class DbPoolHealthIndicator extends AbstractHealthIndicator {
 			// Counted where the pool opens its connections: exact, and known at once.
 			details.put(CONNECTIONS_OPENED, source.getOpened());
 			putTime(details, LAST_CONNECTION_OPENED_AT, source.getLastOpened());
+			details.put(CONNECTION_RETRIES, source.getRetries());
 			if (failing != null) {
 				details.put(CONNECTION_ATTEMPTS_FAILING, source.getFailedInARow());
 				details.put(LAST_CONNECTION_FAILURE, String.valueOf(source.getLastFailure()));

@@ -7,7 +7,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import dev.dbpool.monitor.PoolMonitor;
 import dev.dbpool.monitor.PoolMonitorListener;
 import dev.dbpool.monitor.PoolState;
+import dev.dbpool.pool.PhysicalConnectionSource;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -24,7 +26,10 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  * <li>{@value #EXHAUSTED}: counter of exhaustion episodes (every connection borrowed,
  * threads waiting), counted when one starts;</li>
  * <li>{@value #EXHAUSTED_DURATION}: timer of the time spent exhausted, recording each
- * episode's length when it ends, so an episode in progress is not in it yet.</li>
+ * episode's length when it ends, so an episode in progress is not in it yet;</li>
+ * <li>{@value #RETRIES}: counter of retried attempts to open a physical connection, for a
+ * pool db-pool built (one that opens its connections through a
+ * {@link PhysicalConnectionSource}), read from it at each read.</li>
  * </ul>
  *
  * @author db-pool
@@ -40,6 +45,12 @@ public class DbPoolMeterBinder implements MeterBinder {
 
 	/** Timer of the time spent exhausted, per episode. */
 	public static final String EXHAUSTED_DURATION = "db.pool.exhausted.duration";
+
+	/**
+	 * Counter of retried attempts to open a physical connection.
+	 * @since 0.3.0
+	 */
+	public static final String RETRIES = "db.pool.retries";
 
 	private final PoolMonitor monitor;
 
@@ -100,6 +111,14 @@ public class DbPoolMeterBinder implements MeterBinder {
 				.description("Time the pool spent exhausted, recorded per episode when it ends")
 				.tag(MicrometerPoolCounters.POOL_TAG, name)
 				.register(this.registry);
+			PhysicalConnectionSource source = PhysicalConnectionSource.of(pool.dataSource());
+			if (source != null) {
+				FunctionCounter.builder(RETRIES, source, PhysicalConnectionSource::getRetries)
+					.description("Attempts to open a physical connection that were retried after a failure "
+							+ "the server may recover from")
+					.tag(MicrometerPoolCounters.POOL_TAG, name)
+					.register(this.registry);
+			}
 			return new Meters(exhausted, duration);
 		}
 

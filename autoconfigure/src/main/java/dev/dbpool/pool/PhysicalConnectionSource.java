@@ -5,13 +5,21 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.util.DriverDataSource;
+import dev.dbpool.retry.Retrier;
+import dev.dbpool.retry.RetryPolicy;
+import dev.dbpool.retry.RetryableFailures;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -23,13 +31,36 @@ import org.jspecify.annotations.Nullable;
  * driver, driver properties and credentials, so a connection is opened exactly as
  * HikariCP would open it. It sits on the path that opens connections (HikariCP's own
  * thread, a few times a minute at most), never on the path that borrows them.
+ * <p>
+ * It is also where db-pool retries: an attempt that fails because the server is
+ * restarting, failing over or out of slots ({@link RetryableFailures}) is followed by
+ * another after an exponential backoff with jitter ({@link RetryPolicy}), as long as the
+ * whole opening stays within the pool's acquire timeout ({@code connectionTimeout}).
+ * HikariCP opens connections on its own thread (and on the caller's only for the first
+ * one, when the pool starts); a caller of {@code getConnection()} waiting for a
+ * connection gets the one the retries open. Nothing else is retried: not a statement,
+ * nothing inside a transaction (a borrowed connection never comes back here), not a
+ * borrow the pool rejects or times out. Every failed attempt counts in
+ * {@link #getFailed()} and {@link #getFailedInARow()}, every retry in
+ * {@link #getRetries()}; one WARN line is logged when a failing streak first retries, a
+ * DEBUG line for each retry.
  *
  * @author db-pool
  * @since 0.2.0
  */
 public final class PhysicalConnectionSource implements DataSource {
 
+	private static final Log logger = LogFactory.getLog(PhysicalConnectionSource.class);
+
 	private final DataSource driver;
+
+	private final Retrier retrier;
+
+	private final Supplier<@Nullable String> poolName;
+
+	private final AtomicLong retries = new AtomicLong();
+
+	private final AtomicBoolean streakLogged = new AtomicBoolean();
 
 	private final AtomicLong opened = new AtomicLong();
 
@@ -45,8 +76,11 @@ public final class PhysicalConnectionSource implements DataSource {
 
 	private volatile @Nullable Instant failingSince;
 
-	PhysicalConnectionSource(DataSource driver) {
+	PhysicalConnectionSource(DataSource driver, RetryPolicy retry, HikariDataSource pool) {
 		this.driver = driver;
+		// Read at each opening: the acquire timeout and the name may change at run time.
+		this.retrier = new Retrier(retry, pool::getConnectionTimeout, this::retrying);
+		this.poolName = pool::getPoolName;
 	}
 
 	/**
@@ -55,10 +89,13 @@ public final class PhysicalConnectionSource implements DataSource {
 	 * observed this way; the settings it is given later are not seen, so call this once
 	 * the pool is fully configured.
 	 * @param pool the pool
+	 * @param retry how to retry an attempt to open a connection that failed because the
+	 * server may recover ({@link RetryPolicy#NONE} not to)
 	 * @return the source the pool opens its connections through, or {@code null} if it
 	 * cannot be observed
+	 * @since 0.3.0
 	 */
-	public static @Nullable PhysicalConnectionSource install(HikariDataSource pool) {
+	public static @Nullable PhysicalConnectionSource install(HikariDataSource pool, RetryPolicy retry) {
 		PhysicalConnectionSource existing = of(pool);
 		if (existing != null || pool.getHikariPoolMXBean() != null || pool.getDataSource() != null
 				|| pool.getDataSourceClassName() != null || pool.getDataSourceJNDI() != null
@@ -75,7 +112,7 @@ public final class PhysicalConnectionSource implements DataSource {
 			// would have anyway.
 			return null;
 		}
-		PhysicalConnectionSource source = new PhysicalConnectionSource(driver);
+		PhysicalConnectionSource source = new PhysicalConnectionSource(driver, retry, pool);
 		pool.setDataSource(source);
 		return source;
 	}
@@ -91,8 +128,19 @@ public final class PhysicalConnectionSource implements DataSource {
 
 	@Override
 	public Connection getConnection() throws SQLException {
+		return this.retrier.call(() -> attempt(this.driver::getConnection));
+	}
+
+	@Override
+	public Connection getConnection(String username, String password) throws SQLException {
+		// HikariCP passes its current credentials each time, so a rotated password
+		// applies to the next connection.
+		return this.retrier.call(() -> attempt(() -> this.driver.getConnection(username, password)));
+	}
+
+	private Connection attempt(Retrier.Attempt<Connection> open) throws SQLException {
 		try {
-			return opened(this.driver.getConnection());
+			return opened(open.attempt());
 		}
 		catch (SQLException | RuntimeException ex) {
 			failed(ex);
@@ -100,16 +148,18 @@ public final class PhysicalConnectionSource implements DataSource {
 		}
 	}
 
-	@Override
-	public Connection getConnection(String username, String password) throws SQLException {
-		// HikariCP passes its current credentials each time, so a rotated password
-		// applies to the next connection.
-		try {
-			return opened(this.driver.getConnection(username, password));
+	private void retrying(Exception failure, int retry, long waitNanos) {
+		this.retries.incrementAndGet();
+		int left = this.retrier.policy().maxAttempts() - retry;
+		if (this.streakLogged.compareAndSet(false, true)) {
+			// Once per failing streak: a restart must not flood the log.
+			logger.warn("db-pool: pool '" + this.poolName.get() + "': opening a connection failed (" + describe(failure)
+					+ "); retrying up to " + left + " more time" + ((left != 1) ? "s" : "") + " with backoff");
 		}
-		catch (SQLException | RuntimeException ex) {
-			failed(ex);
-			throw ex;
+		else if (logger.isDebugEnabled()) {
+			logger
+				.debug("db-pool: pool '" + this.poolName.get() + "': opening a connection failed (" + describe(failure)
+						+ "); retry " + retry + " in " + TimeUnit.NANOSECONDS.toMillis(waitNanos) + "ms");
 		}
 	}
 
@@ -118,6 +168,9 @@ public final class PhysicalConnectionSource implements DataSource {
 		this.failedInARow.set(0);
 		this.failingSince = null;
 		this.lastOpened = Instant.now();
+		if (this.streakLogged.get() && this.streakLogged.compareAndSet(true, false) && logger.isDebugEnabled()) {
+			logger.debug("db-pool: pool '" + this.poolName.get() + "': opened a connection again");
+		}
 		return connection;
 	}
 
@@ -128,8 +181,12 @@ public final class PhysicalConnectionSource implements DataSource {
 			this.failingSince = now;
 		}
 		this.lastFailed = now;
+		this.lastFailure = describe(ex);
+	}
+
+	private static String describe(Exception ex) {
 		String state = (ex instanceof SQLException sql && sql.getSQLState() != null) ? sql.getSQLState() + " " : "";
-		this.lastFailure = state + ex.getMessage();
+		return state + ex.getMessage();
 	}
 
 	/**
@@ -155,6 +212,25 @@ public final class PhysicalConnectionSource implements DataSource {
 	 */
 	public long getFailedInARow() {
 		return this.failedInARow.get();
+	}
+
+	/**
+	 * Return how an attempt to open a connection is retried.
+	 * @return the policy
+	 * @since 0.3.0
+	 */
+	public RetryPolicy getRetryPolicy() {
+		return this.retrier.policy();
+	}
+
+	/**
+	 * Return how many times an attempt to open a connection was retried: each is also
+	 * counted, if it failed, in {@link #getFailed()}.
+	 * @return the number of retries
+	 * @since 0.3.0
+	 */
+	public long getRetries() {
+		return this.retries.get();
 	}
 
 	/**

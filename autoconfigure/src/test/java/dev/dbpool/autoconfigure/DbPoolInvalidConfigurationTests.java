@@ -69,7 +69,7 @@ class DbPoolInvalidConfigurationTests {
 		assertFailsNamingPropertyValueAndWhatIsAllowed(this.monitorRunner, property, value, allowed);
 	}
 
-	private static void assertFailsNamingPropertyValueAndWhatIsAllowed(ApplicationContextRunner runner, String property,
+	static void assertFailsNamingPropertyValueAndWhatIsAllowed(ApplicationContextRunner runner, String property,
 			String value, String allowed) {
 		runner.withPropertyValues(property + "=" + value).run((context) -> {
 			InvalidDbPoolConfigurationException failure = StartupFailures.invalidConfiguration(context);

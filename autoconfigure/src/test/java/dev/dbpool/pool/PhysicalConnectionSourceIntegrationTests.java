@@ -7,6 +7,7 @@ import java.time.Instant;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.dbpool.autoconfigure.DbPoolAutoConfiguration;
+import dev.dbpool.retry.RetryPolicy;
 import dev.dbpool.testsupport.EnvironmentVariables;
 import dev.dbpool.testsupport.TestDatabase;
 import org.junit.jupiter.api.Test;
@@ -86,7 +87,7 @@ class PhysicalConnectionSourceIntegrationTests {
 			pool.setUsername(database.username());
 			pool.setPassword(database.password());
 			pool.getConnection().close();
-			assertThat(PhysicalConnectionSource.install(pool)).isNull();
+			assertThat(PhysicalConnectionSource.install(pool, RetryPolicy.NONE)).isNull();
 			assertThat(pool.getDataSource()).isNull();
 		}
 	}
