@@ -3,17 +3,24 @@ package dev.dbpool.autoconfigure;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+
+import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.dbpool.budget.BudgetMode;
 import dev.dbpool.budget.ConnectionBudget;
 import dev.dbpool.diagnostics.InvalidDbPoolConfigurationException;
+import dev.dbpool.health.DbPoolHealthIndicator;
+import dev.dbpool.metrics.DbPoolMeterBinder;
 import dev.dbpool.pool.DbPoolDataSource;
 import dev.dbpool.testsupport.EnvironmentVariables;
 import dev.dbpool.testsupport.TestDatabase;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -27,12 +34,14 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Integration tests for the connection budget against a real PostgreSQL: a role with
  * {@code CONNECTION LIMIT 3} and a pool of max 5 fails the start-up in mode fail, ends
  * with a pool of at most 3 in mode clamp, is logged in mode warn and is not looked at in
- * mode off; a fleet of many instances is counted against the server.
+ * mode off; a fleet of many instances is counted against the server; the budget shows in
+ * the {@code dbPool} health and as gauges.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class DbPoolConnectionBudgetIntegrationTests {
@@ -209,6 +218,33 @@ class DbPoolConnectionBudgetIntegrationTests {
 			assertThat(output).containsOnlyOnce("db-pool: pool '" + name + "-pool' within its connection budget: "
 					+ "2 instances × max-connections 5 = 10, and the server allows ");
 		});
+	}
+
+	@Test
+	void budgetShowsInTheHealthDetailsAndAsGauges() throws SQLException {
+		String name = ServerSide.uniqueName("it-budget-health");
+		limitedRole(name)
+			.withConfiguration(AutoConfigurations.of(DbPoolMonitorAutoConfiguration.class,
+					DbPoolHealthContributorAutoConfiguration.class, DbPoolMetricsAutoConfiguration.class))
+			.withConfiguration(DbPoolMetricsIntegrationTests.SPRING_BOOT_METRICS)
+			.withPropertyValues("app.db.pool.budget.mode=clamp", "app.db.pool.monitor.interval=1s")
+			.run((context) -> {
+				context.getBean(DataSource.class).getConnection().close();
+				Map<String, Object> details = context.getBean(DbPoolHealthIndicator.class).health().getDetails();
+				assertThat(details.get(DbPoolHealthIndicator.BUDGET)).isEqualTo(Map.of("limit", 3, "usedByOthers", 0,
+						"instances", 1, "demand", 3L, "headroom", 0L, "safeMaxConnections", 3, "boundBy",
+						"role " + role(name) + " CONNECTION LIMIT 3", "mode", "clamp"));
+				MeterRegistry registry = context.getBean(MeterRegistry.class);
+				String pool = name + "-pool";
+				await().atMost(Duration.ofSeconds(5))
+					.until(() -> registry.find(DbPoolMeterBinder.BUDGET_LIMIT).tag("pool", pool).gauge() != null);
+				assertThat(registry.get(DbPoolMeterBinder.BUDGET_LIMIT).tag("pool", pool).gauge().value()).isEqualTo(3);
+				assertThat(registry.get(DbPoolMeterBinder.BUDGET_USED_BY_OTHERS).tag("pool", pool).gauge().value())
+					.isZero();
+				assertThat(registry.get(DbPoolMeterBinder.BUDGET_DEMAND).tag("pool", pool).gauge().value())
+					.isEqualTo(3);
+				assertThat(registry.get(DbPoolMeterBinder.BUDGET_HEADROOM).tag("pool", pool).gauge().value()).isZero();
+			});
 	}
 
 	/**
