@@ -5,6 +5,8 @@ import javax.sql.XADataSource;
 
 import com.zaxxer.hikari.HikariConfigMXBean;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.dbpool.budget.ConnectionBudgetCheck;
+import dev.dbpool.diagnostics.ConfiguredValue;
 import dev.dbpool.diagnostics.Secrets;
 import dev.dbpool.pool.DbPoolDataSource;
 import dev.dbpool.pool.PhysicalConnectionSource;
@@ -67,7 +69,7 @@ public final class DbPoolAutoConfiguration {
 			matchIfMissing = true)
 	HikariDataSource dataSource(DbPoolProperties properties, DataSourceProperties dataSourceProperties,
 			ObjectProvider<JdbcConnectionDetails> connectionDetails, Environment environment) {
-		HikariDataSource dataSource = new DbPoolDataSource();
+		DbPoolDataSource dataSource = new DbPoolDataSource();
 		JdbcConnectionDetails details = connectionDetails.getIfAvailable();
 		if (details == null) {
 			dataSource.setJdbcUrl(dataSourceProperties.determineUrl());
@@ -101,6 +103,13 @@ public final class DbPoolAutoConfiguration {
 		if (logger.isInfoEnabled()) {
 			logger.info("db-pool: pool '" + settings.poolName() + "' for " + Secrets.maskUrl(dataSource.getJdbcUrl())
 					+ ": " + settings.summary());
+		}
+		ConfiguredValue instances = resolver.instancesGiven();
+		if (resolver.isPostgresql()) {
+			// Before the pool starts, so that clamping still applies.
+			new ConnectionBudgetCheck(properties.getBudget().getMode(), properties.getInstances(), instances,
+					resolver.maxConnectionsGiven())
+				.check(dataSource);
 		}
 		// Last, so that it opens connections with every setting above.
 		PhysicalConnectionSource.install(dataSource, retry);

@@ -102,8 +102,7 @@ final class PoolSettingsResolver {
 
 	PoolSettings resolve() {
 		PoolProfile profile = this.properties.getProfile();
-		Value<Integer> max = resolve("max-connections", this.properties.getMaxConnections(),
-				PoolProfile::getMaxConnections, hikari("maximum-pool-size", HikariConfig::getMaximumPoolSize));
+		Value<Integer> max = maxConnections();
 		Value<Integer> min = resolve("min-connections", this.properties.getMinConnections(),
 				PoolProfile::getMinConnections, hikari("minimum-idle", HikariConfig::getMinimumIdle));
 		Value<Duration> acquire = resolve("acquire-timeout", this.properties.getAcquireTimeout(),
@@ -178,6 +177,31 @@ final class PoolSettingsResolver {
 		return new PoolSettings(profile, poolName.value, max.value, min.value, acquire.value, idle.value,
 				lifetime.value, keepalive.value, validation.value, leak.value, connect.value, socket.value,
 				statement.value, idleInTransaction.value, lock.value, cache.value, applicationName.value);
+	}
+
+	/**
+	 * Tell where max-connections came from, to name it in the connection budget's
+	 * messages.
+	 * @return the value as given
+	 */
+	ConfiguredValue maxConnectionsGiven() {
+		return maxConnections().where;
+	}
+
+	/**
+	 * Resolve and check {@code app.db.pool.instances}.
+	 * @return the value as given
+	 * @throws InvalidDbPoolConfigurationException if it is below 1
+	 */
+	ConfiguredValue instancesGiven() {
+		Value<Integer> instances = resolve("instances", this.properties.getInstances(), null);
+		checkAtLeast(instances, 1);
+		return instances.where;
+	}
+
+	private Value<Integer> maxConnections() {
+		return resolve("max-connections", this.properties.getMaxConnections(), PoolProfile::getMaxConnections,
+				hikari("maximum-pool-size", HikariConfig::getMaximumPoolSize));
 	}
 
 	// The one rule for every setting: explicit beats preset beats default, and explicit

@@ -26,6 +26,7 @@ public record EnvironmentAlias(String variable, String property, Unit unit) {
 			new EnvironmentAlias("DB_MIN_CONNECTIONS", "app.db.pool.min-connections", Unit.COUNT),
 			new EnvironmentAlias("DB_POOL_MIN", "app.db.pool.min-connections", Unit.COUNT),
 			new EnvironmentAlias("DATABASE_POOL_MIN", "app.db.pool.min-connections", Unit.COUNT),
+			new EnvironmentAlias("DB_POOL_INSTANCES", "app.db.pool.instances", Unit.COUNT),
 			new EnvironmentAlias("DB_ACQUIRE_TIMEOUT_SECS", "app.db.pool.acquire-timeout", Unit.SECONDS),
 			new EnvironmentAlias("DATABASE_POOL_ACQUIRE_TIMEOUT", "app.db.pool.acquire-timeout", Unit.MILLISECONDS),
 			new EnvironmentAlias("DB_IDLE_TIMEOUT_SECS", "app.db.pool.idle-timeout", Unit.SECONDS),

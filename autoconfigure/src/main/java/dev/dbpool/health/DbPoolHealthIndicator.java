@@ -4,12 +4,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
+import dev.dbpool.budget.ConnectionBudget;
 import dev.dbpool.monitor.MonitorSettings;
 import dev.dbpool.monitor.PoolMonitor;
 import dev.dbpool.monitor.PoolSnapshot;
 import dev.dbpool.monitor.PoolState;
+import dev.dbpool.pool.DbPoolDataSource;
 import dev.dbpool.pool.PhysicalConnectionSource;
 import org.jspecify.annotations.Nullable;
 
@@ -137,6 +140,17 @@ public class DbPoolHealthIndicator extends AbstractHealthIndicator {
 	 */
 	public static final String LAST_SEEN_WITH_CONNECTIONS_AT = "lastSeenWithConnectionsAt";
 
+	/**
+	 * Detail, for a pool db-pool built whose connection budget was checked at start-up:
+	 * the budget, with {@code limit} (connections the binding limit allows),
+	 * {@code usedByOthers} (held by others under it then), {@code instances},
+	 * {@code demand} (instances × max-connections), {@code headroom} (negative when over
+	 * budget), {@code safeMaxConnections}, {@code boundBy} (e.g.
+	 * {@code role app CONNECTION LIMIT 30}) and {@code mode}. It never makes the pool
+	 * DOWN.
+	 */
+	public static final String BUDGET = "budget";
+
 	/** Detail: why the pool is DOWN. */
 	public static final String REASON = "reason";
 
@@ -218,6 +232,9 @@ public class DbPoolHealthIndicator extends AbstractHealthIndicator {
 		else {
 			putTime(details, LAST_SEEN_WITH_CONNECTIONS_AT, pool.lastSeenWithConnections());
 		}
+		if (pool.dataSource() instanceof DbPoolDataSource dbPool && dbPool.getConnectionBudget() != null) {
+			details.put(BUDGET, budgetDetails(dbPool.getConnectionBudget()));
+		}
 		String reason = null;
 		if (now.state() == PoolSnapshot.State.CLOSED) {
 			reason = "the pool is closed";
@@ -238,6 +255,19 @@ public class DbPoolHealthIndicator extends AbstractHealthIndicator {
 			details.put(REASON, reason);
 		}
 		return reason != null;
+	}
+
+	private static Map<String, Object> budgetDetails(ConnectionBudget budget) {
+		Map<String, Object> details = new LinkedHashMap<>();
+		details.put("limit", budget.limit());
+		details.put("usedByOthers", budget.usedByOthers());
+		details.put("instances", budget.instances());
+		details.put("demand", budget.demand());
+		details.put("headroom", budget.headroom());
+		details.put("safeMaxConnections", budget.safeMaxConnections());
+		details.put("boundBy", budget.boundBy());
+		details.put("mode", budget.mode().name().toLowerCase(Locale.ROOT));
+		return details;
 	}
 
 	private boolean lasted(@Nullable Duration episode) {

@@ -3,11 +3,14 @@ package dev.dbpool.metrics;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.ToDoubleFunction;
 
+import dev.dbpool.budget.ConnectionBudget;
 import dev.dbpool.monitor.PoolMonitor;
 import dev.dbpool.monitor.PoolMonitorListener;
 import dev.dbpool.monitor.PoolState;
 import dev.dbpool.pool.PhysicalConnectionSource;
+import dev.dbpool.pool.DbPoolDataSource;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -29,7 +32,10 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  * episode's length when it ends, so an episode in progress is not in it yet;</li>
  * <li>{@value #RETRIES}: counter of retried attempts to open a physical connection, for a
  * pool db-pool built (one that opens its connections through a
- * {@link PhysicalConnectionSource}), read from it at each read.</li>
+ * {@link PhysicalConnectionSource}), read from it at each read;</li>
+ * <li>for a pool db-pool built whose connection budget was checked at start-up, gauges of
+ * that budget: {@value #BUDGET_LIMIT}, {@value #BUDGET_USED_BY_OTHERS},
+ * {@value #BUDGET_DEMAND} and {@value #BUDGET_HEADROOM}.</li>
  * </ul>
  *
  * @author db-pool
@@ -51,6 +57,24 @@ public class DbPoolMeterBinder implements MeterBinder {
 	 * @since 0.3.0
 	 */
 	public static final String RETRIES = "db.pool.retries";
+
+	/**
+	 * Gauge of the connections the binding limit (server, role or database) allows, as
+	 * read at start-up.
+	 */
+	public static final String BUDGET_LIMIT = "db.pool.budget.limit";
+
+	/** Gauge of the connections others held under that limit at start-up. */
+	public static final String BUDGET_USED_BY_OTHERS = "db.pool.budget.used.by.others";
+
+	/** Gauge of the fleet's demand: instances × max-connections. */
+	public static final String BUDGET_DEMAND = "db.pool.budget.demand";
+
+	/**
+	 * Gauge of the connections left once the fleet has opened all it may: negative when
+	 * it is over budget.
+	 */
+	public static final String BUDGET_HEADROOM = "db.pool.budget.headroom";
 
 	private final PoolMonitor monitor;
 
@@ -119,7 +143,31 @@ public class DbPoolMeterBinder implements MeterBinder {
 					.tag(MicrometerPoolCounters.POOL_TAG, name)
 					.register(this.registry);
 			}
+			if (pool.dataSource() instanceof DbPoolDataSource dbPool && dbPool.getConnectionBudget() != null) {
+				registerBudget(dbPool.getConnectionBudget(), name);
+			}
 			return new Meters(exhausted, duration);
+		}
+
+		// Read once at start-up: the gauges hold the budget itself.
+		private void registerBudget(ConnectionBudget budget, String name) {
+			budgetGauge(BUDGET_LIMIT, budget, ConnectionBudget::limit,
+					"Connections the binding limit (server, role or database) allows", name);
+			budgetGauge(BUDGET_USED_BY_OTHERS, budget, ConnectionBudget::usedByOthers,
+					"Connections others held under the binding limit at start-up", name);
+			budgetGauge(BUDGET_DEMAND, budget, ConnectionBudget::demand,
+					"Connections the fleet may open: instances times max-connections", name);
+			budgetGauge(BUDGET_HEADROOM, budget, ConnectionBudget::headroom,
+					"Connections left once the fleet has opened all it may, negative when over budget", name);
+		}
+
+		private void budgetGauge(String meter, ConnectionBudget budget, ToDoubleFunction<ConnectionBudget> value,
+				String description, String name) {
+			Gauge.builder(meter, budget, value)
+				.description(description)
+				.tag(MicrometerPoolCounters.POOL_TAG, name)
+				.strongReference(true)
+				.register(this.registry);
 		}
 
 	}

@@ -4,6 +4,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.dbpool.budget.ConnectionBudget;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The HikariCP pool db-pool builds: a {@link HikariDataSource} (so it is injected,
@@ -16,9 +18,27 @@ import com.zaxxer.hikari.HikariDataSource;
  */
 public class DbPoolDataSource extends HikariDataSource {
 
+	private volatile @Nullable ConnectionBudget connectionBudget;
+
 	@Override
 	public Connection getConnection() throws SQLException {
 		return super.getConnection();
+	}
+
+	/**
+	 * Return the connection budget checked before the pool started.
+	 * @return the budget, or {@code null} if it was not checked
+	 */
+	public @Nullable ConnectionBudget getConnectionBudget() {
+		return this.connectionBudget;
+	}
+
+	/**
+	 * Set the connection budget checked before the pool started.
+	 * @param connectionBudget the budget
+	 */
+	public void setConnectionBudget(@Nullable ConnectionBudget connectionBudget) {
+		this.connectionBudget = connectionBudget;
 	}
 
 }

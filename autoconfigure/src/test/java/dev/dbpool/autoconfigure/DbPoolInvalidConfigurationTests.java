@@ -49,6 +49,7 @@ class DbPoolInvalidConfigurationTests {
 			app.db.pool.lock-timeout                | -1s   | 0 (no limit) or a positive duration
 			app.db.pool.statement-cache-size        | -1    | a whole number, at least 0
 			app.db.pool.application-name            | Café  | printable ASCII characters, at most 63
+			app.db.pool.instances                   | 0     | a whole number, at least 1
 			""")
 	void outOfRangeValueFailsNamingPropertyValueAndWhatIsAllowed(String property, String value, String allowed) {
 		assertFailsNamingPropertyValueAndWhatIsAllowed(this.runner, property, value, allowed);
@@ -97,6 +98,17 @@ class DbPoolInvalidConfigurationTests {
 				.contains("DB_MONITOR_INTERVAL_SECS='0' (environment variable)")
 				.contains("Allowed: at least 1s");
 			assertThat(failure.getAction()).startsWith("Change DB_MONITOR_INTERVAL_SECS");
+		});
+	}
+
+	@Test
+	void instancesVariableBelowOneFailsNamingTheVariable() {
+		this.runner.withInitializer(EnvironmentVariables.of("DB_POOL_INSTANCES=0")).run((context) -> {
+			InvalidDbPoolConfigurationException failure = StartupFailures.invalidConfiguration(context);
+			assertThat(failure.getDescription()).contains("app.db.pool.instances")
+				.contains("DB_POOL_INSTANCES='0' (environment variable)")
+				.contains("Allowed: a whole number, at least 1");
+			assertThat(failure.getAction()).startsWith("Change DB_POOL_INSTANCES");
 		});
 	}
 

@@ -103,4 +103,32 @@ final class ServerSide {
 		}
 	}
 
+	/**
+	 * Create a login role with a connection limit, or reset it.
+	 * @param role the role name
+	 * @param password its password
+	 * @param limit its {@code CONNECTION LIMIT}
+	 * @throws SQLException if the server refuses
+	 */
+	static void ensureLoginRole(String role, String password, int limit) throws SQLException {
+		ensureLoginRole(role, password);
+		try (Connection superuser = TestDatabase.get().connect(); Statement statement = superuser.createStatement()) {
+			statement.execute("ALTER ROLE " + role + " CONNECTION LIMIT " + limit);
+		}
+	}
+
+	/**
+	 * Drop a role of this run once its pool is closed; should a session of it still be
+	 * ending, it stays, harmless.
+	 * @param role the role name
+	 */
+	static void dropRoleQuietly(String role) {
+		try (Connection superuser = TestDatabase.get().connect(); Statement statement = superuser.createStatement()) {
+			statement.execute("DROP ROLE IF EXISTS " + role);
+		}
+		catch (SQLException ex) {
+			// left for the server's owner
+		}
+	}
+
 }

@@ -27,7 +27,7 @@ class EnvironmentAliasMappingTests {
 	private static final String ALIASES_TESTED = "DB_MAX_CONNECTIONS DB_POOL_MAX DATABASE_POOL_MAX DB_MIN_CONNECTIONS "
 			+ "DB_POOL_MIN DATABASE_POOL_MIN DB_ACQUIRE_TIMEOUT_SECS DATABASE_POOL_ACQUIRE_TIMEOUT DB_IDLE_TIMEOUT_SECS "
 			+ "DATABASE_POOL_IDLE_TIMEOUT DB_MAX_LIFETIME_SECS DATABASE_STATEMENT_TIMEOUT "
-			+ "DB_MONITOR_INTERVAL_SECS DB_SHUTDOWN_TIMEOUT_SECS";
+			+ "DB_MONITOR_INTERVAL_SECS DB_SHUTDOWN_TIMEOUT_SECS DB_POOL_INSTANCES";
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(DbPoolAutoConfiguration.class, DataSourceAutoConfiguration.class))
@@ -66,6 +66,12 @@ class EnvironmentAliasMappingTests {
 					: properties.getShutdown().getTimeout();
 			assertThat(bound).hasToString(expected);
 		});
+	}
+
+	@Test
+	void instancesAliasSetsTheNumberOfInstances() {
+		this.runner.withInitializer(EnvironmentVariables.of("DB_POOL_INSTANCES=4"))
+			.run((context) -> assertThat(context.getBean(DbPoolProperties.class).getInstances()).isEqualTo(4));
 	}
 
 	@Test

@@ -5,8 +5,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.dbpool.budget.BudgetMode;
+import dev.dbpool.budget.ConnectionBudget;
+import dev.dbpool.budget.ServerLimits;
 import dev.dbpool.monitor.MonitorSettings;
 import dev.dbpool.monitor.PoolMonitor;
+import dev.dbpool.pool.DbPoolDataSource;
 import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 
@@ -80,6 +84,21 @@ class DbPoolHealthIndicatorTests {
 			beans.put("secondDataSource", second);
 			assertThat(indicator(beans).health().getDetails().get("pools")).asInstanceOf(InstanceOfAssertFactories.MAP)
 				.containsOnlyKeys("same", "secondDataSource");
+		}
+	}
+
+	@Test
+	void poolOverItsConnectionBudgetIsStillUpWithTheBudgetInItsDetails() {
+		try (DbPoolDataSource pool = new DbPoolDataSource()) {
+			pool.setPoolName("orders-pool");
+			pool.setConnectionBudget(ConnectionBudget
+				.of(new ServerLimits(100, 3, null, "app", false, 30, "orders", -1, 10, 4, 6), 2, 20, BudgetMode.WARN));
+			Health health = indicator(Map.of("dataSource", pool)).health();
+			assertThat(health.getStatus()).isEqualTo(Status.UP);
+			assertThat(health.getDetails()).doesNotContainKey("reason")
+				.containsEntry("budget",
+						Map.of("limit", 30, "usedByOthers", 4, "instances", 2, "demand", 40L, "headroom", -14L,
+								"safeMaxConnections", 13, "boundBy", "role app CONNECTION LIMIT 30", "mode", "warn"));
 		}
 	}
 
