@@ -66,7 +66,7 @@ public final class DbPoolAutoConfiguration {
 			matchIfMissing = true)
 	HikariDataSource dataSource(DbPoolProperties properties, DataSourceProperties dataSourceProperties,
 			ObjectProvider<JdbcConnectionDetails> connectionDetails, Environment environment) {
-		HikariDataSource dataSource = new DbPoolDataSource();
+		DbPoolDataSource dataSource = new DbPoolDataSource();
 		JdbcConnectionDetails details = connectionDetails.getIfAvailable();
 		if (details == null) {
 			dataSource.setJdbcUrl(dataSourceProperties.determineUrl());
@@ -100,6 +100,7 @@ public final class DbPoolAutoConfiguration {
 			logger.info("db-pool: pool '" + settings.poolName() + "' for " + Secrets.maskUrl(dataSource.getJdbcUrl())
 					+ ": " + settings.summary());
 		}
+		dataSource.countLeaks();
 		// Last, so that it opens connections with every setting above.
 		PhysicalConnectionSource.install(dataSource);
 		return dataSource;

@@ -4,10 +4,13 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import dev.dbpool.leaks.ConnectionLeaks;
 import dev.dbpool.monitor.PoolMonitor;
 import dev.dbpool.monitor.PoolMonitorListener;
 import dev.dbpool.monitor.PoolState;
+import dev.dbpool.pool.DbPoolDataSource;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -24,7 +27,10 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  * <li>{@value #EXHAUSTED}: counter of exhaustion episodes (every connection borrowed,
  * threads waiting), counted when one starts;</li>
  * <li>{@value #EXHAUSTED_DURATION}: timer of the time spent exhausted, recording each
- * episode's length when it ends, so an episode in progress is not in it yet.</li>
+ * episode's length when it ends, so an episode in progress is not in it yet;</li>
+ * <li>{@value #LEAKS}: function counter of the connections held longer than the
+ * leak-detection threshold, counted when HikariCP reports the leak, for a pool db-pool
+ * built with leak detection on.</li>
  * </ul>
  *
  * @author db-pool
@@ -40,6 +46,12 @@ public class DbPoolMeterBinder implements MeterBinder {
 
 	/** Timer of the time spent exhausted, per episode. */
 	public static final String EXHAUSTED_DURATION = "db.pool.exhausted.duration";
+
+	/**
+	 * Counter of the connections held longer than the leak-detection threshold.
+	 * @since 0.3.0
+	 */
+	public static final String LEAKS = "db.pool.leaks";
 
 	private final PoolMonitor monitor;
 
@@ -100,6 +112,13 @@ public class DbPoolMeterBinder implements MeterBinder {
 				.description("Time the pool spent exhausted, recorded per episode when it ends")
 				.tag(MicrometerPoolCounters.POOL_TAG, name)
 				.register(this.registry);
+			ConnectionLeaks leaks = (pool.dataSource() instanceof DbPoolDataSource dbPool) ? dbPool.leaks() : null;
+			if (leaks != null) {
+				FunctionCounter.builder(LEAKS, leaks, ConnectionLeaks::count)
+					.description("Connections held longer than the leak-detection threshold")
+					.tag(MicrometerPoolCounters.POOL_TAG, name)
+					.register(this.registry);
+			}
 			return new Meters(exhausted, duration);
 		}
 

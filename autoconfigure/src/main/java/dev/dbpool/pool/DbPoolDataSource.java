@@ -4,6 +4,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.dbpool.leaks.ConnectionLeaks;
+import dev.dbpool.leaks.LeakCountingScheduler;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The HikariCP pool db-pool builds: a {@link HikariDataSource} (so it is injected,
@@ -16,9 +19,47 @@ import com.zaxxer.hikari.HikariDataSource;
  */
 public class DbPoolDataSource extends HikariDataSource {
 
+	private @Nullable LeakCountingScheduler leakScheduler;
+
 	@Override
 	public Connection getConnection() throws SQLException {
 		return super.getConnection();
+	}
+
+	/**
+	 * Count the connections held longer than the leak-detection threshold, see
+	 * {@link #leaks()}: HikariCP's housekeeping then runs on a
+	 * {@link LeakCountingScheduler} instead of the scheduler HikariCP would make. Call it
+	 * once the pool is configured, before it starts. Does nothing when leak detection is
+	 * off (a threshold set later through JMX is then logged by HikariCP, not counted), or
+	 * when the pool already has a scheduler.
+	 */
+	public void countLeaks() {
+		if (getLeakDetectionThreshold() > 0 && getScheduledExecutor() == null && getHikariPoolMXBean() == null) {
+			LeakCountingScheduler scheduler = new LeakCountingScheduler(this);
+			setScheduledExecutor(scheduler);
+			this.leakScheduler = scheduler;
+		}
+	}
+
+	/**
+	 * Return the connections held longer than the leak-detection threshold.
+	 * @return the pool's leaks, or {@code null} if they are not counted
+	 * @see #countLeaks()
+	 */
+	public @Nullable ConnectionLeaks leaks() {
+		LeakCountingScheduler scheduler = this.leakScheduler;
+		return (scheduler != null) ? scheduler.leaks() : null;
+	}
+
+	@Override
+	public void close() {
+		super.close();
+		// HikariCP does not shut down a scheduler it was given.
+		LeakCountingScheduler scheduler = this.leakScheduler;
+		if (scheduler != null) {
+			scheduler.shutdownNow();
+		}
 	}
 
 }
