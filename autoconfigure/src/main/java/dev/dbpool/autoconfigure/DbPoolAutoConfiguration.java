@@ -111,6 +111,7 @@ public final class DbPoolAutoConfiguration {
 					resolver.maxConnectionsGiven())
 				.check(dataSource);
 		}
+		dataSource.countLeaks();
 		// Last, so that it opens connections with every setting above.
 		PhysicalConnectionSource.install(dataSource, retry);
 		return dataSource;

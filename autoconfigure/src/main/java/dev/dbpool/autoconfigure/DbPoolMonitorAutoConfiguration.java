@@ -5,6 +5,7 @@ import javax.sql.DataSource;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.dbpool.monitor.PoolCounters;
 import dev.dbpool.monitor.PoolMonitor;
+import dev.dbpool.os.FileDescriptorsCheck;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
@@ -27,7 +28,8 @@ import org.springframework.core.env.Environment;
  * Boot's own when {@code app.db.pool.enabled=false}, or the application's), on a daemon
  * thread of its own. Switched off by {@code app.db.pool.monitor.enabled=false}, which
  * also switches off the {@code dbPool} health indicator and the {@code db.pool.*} meters
- * that read it.
+ * that read it. Beside it, the {@link FileDescriptorsCheck} of the process's file
+ * descriptors against its pools' connections, on the monitor's thread.
  *
  * @author db-pool
  * @since 0.2.0
@@ -47,6 +49,12 @@ public final class DbPoolMonitorAutoConfiguration {
 				() -> SimpleAutowireCandidateResolver.resolveAutowireCandidates(beanFactory, DataSource.class, false,
 						true),
 				counters::getIfAvailable, DbPoolMonitorSettings.monitor(properties.getMonitor(), environment));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	FileDescriptorsCheck dbPoolFileDescriptorsCheck(PoolMonitor monitor) {
+		return new FileDescriptorsCheck(monitor);
 	}
 
 }

@@ -2,16 +2,20 @@ package dev.dbpool.health;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 import dev.dbpool.budget.ConnectionBudget;
+import dev.dbpool.leaks.ConnectionLeaks;
+import dev.dbpool.leaks.LeakedConnection;
 import dev.dbpool.monitor.MonitorSettings;
 import dev.dbpool.monitor.PoolMonitor;
 import dev.dbpool.monitor.PoolSnapshot;
 import dev.dbpool.monitor.PoolState;
+import dev.dbpool.os.FileDescriptorUsage;
 import dev.dbpool.pool.DbPoolDataSource;
 import dev.dbpool.pool.PhysicalConnectionSource;
 import org.jspecify.annotations.Nullable;
@@ -35,7 +39,10 @@ import org.springframework.boot.health.contributor.Status;
  * <p>
  * Details, per pool under {@value #POOLS} when there are several: the counters, the
  * utilization and its level, the thresholds, the episodes in progress, the borrows that
- * timed out within the monitor's history and the last connection seen. Never the URL.
+ * timed out within the monitor's history, the last connection seen and, for a pool
+ * db-pool built with leak detection on, its {@value #LEAKS}. Beside them,
+ * {@value #FILE_DESCRIPTORS}: the process's open and maximum file descriptors, where the
+ * JVM tells them. Never the URL.
  *
  * @author db-pool
  * @since 0.2.0
@@ -151,6 +158,80 @@ public class DbPoolHealthIndicator extends AbstractHealthIndicator {
 	 */
 	public static final String BUDGET = "budget";
 
+	/**
+	 * Detail, for a pool db-pool built with leak detection on: the connections held
+	 * longer than the leak-detection threshold ({@link #LEAKS_TOTAL},
+	 * {@link #LEAKS_OUTSTANDING}, {@link #LEAKED}). Leaks never make the pool DOWN.
+	 * @since 0.3.0
+	 */
+	public static final String LEAKS = "leaks";
+
+	/**
+	 * Detail, in {@link #LEAKS}: connections held longer than the threshold over the
+	 * pool's life.
+	 * @since 0.3.0
+	 */
+	public static final String LEAKS_TOTAL = "total";
+
+	/**
+	 * Detail, in {@link #LEAKS}: leaked connections not returned yet.
+	 * @since 0.3.0
+	 */
+	public static final String LEAKS_OUTSTANDING = "outstanding";
+
+	/**
+	 * Detail, in {@link #LEAKS}, while some are out: the oldest leaked connections not
+	 * returned yet, at most {@value #LEAKED_LISTED}, each with {@link #LEAKED_THREAD} and
+	 * {@link #LEAKED_HELD_FOR}.
+	 * @since 0.3.0
+	 */
+	public static final String LEAKED = "leaked";
+
+	/**
+	 * Most leaked connections listed in {@link #LEAKED}.
+	 * @since 0.3.0
+	 */
+	public static final int LEAKED_LISTED = 10;
+
+	/**
+	 * Detail, in each of {@link #LEAKED}: the name of the thread that borrowed the
+	 * connection.
+	 * @since 0.3.0
+	 */
+	public static final String LEAKED_THREAD = "thread";
+
+	/**
+	 * Detail, in each of {@link #LEAKED}: how long the connection has been out.
+	 * @since 0.3.0
+	 */
+	public static final String LEAKED_HELD_FOR = "heldFor";
+
+	/**
+	 * Detail, where the JVM tells them (not on Windows): the process's file descriptors,
+	 * {@link #FILE_DESCRIPTORS_OPEN}, {@link #FILE_DESCRIPTORS_MAX} and
+	 * {@link #FILE_DESCRIPTORS_USAGE}, beside the pools' details.
+	 * @since 0.3.0
+	 */
+	public static final String FILE_DESCRIPTORS = "fileDescriptors";
+
+	/**
+	 * Detail, in {@link #FILE_DESCRIPTORS}: descriptors open.
+	 * @since 0.3.0
+	 */
+	public static final String FILE_DESCRIPTORS_OPEN = "open";
+
+	/**
+	 * Detail, in {@link #FILE_DESCRIPTORS}: most descriptors the process may open.
+	 * @since 0.3.0
+	 */
+	public static final String FILE_DESCRIPTORS_MAX = "max";
+
+	/**
+	 * Detail, in {@link #FILE_DESCRIPTORS}: share of the maximum open, 0 to 1.
+	 * @since 0.3.0
+	 */
+	public static final String FILE_DESCRIPTORS_USAGE = "usage";
+
 	/** Detail: why the pool is DOWN. */
 	public static final String REASON = "reason";
 
@@ -190,6 +271,7 @@ public class DbPoolHealthIndicator extends AbstractHealthIndicator {
 			}
 			builder.withDetail(POOLS, byPool);
 		}
+		putFileDescriptors(builder);
 		builder.status(down ? Status.DOWN : Status.UP);
 	}
 
@@ -235,6 +317,7 @@ public class DbPoolHealthIndicator extends AbstractHealthIndicator {
 		if (pool.dataSource() instanceof DbPoolDataSource dbPool && dbPool.getConnectionBudget() != null) {
 			details.put(BUDGET, budgetDetails(dbPool.getConnectionBudget()));
 		}
+		putLeaks(details, pool, now);
 		String reason = null;
 		if (now.state() == PoolSnapshot.State.CLOSED) {
 			reason = "the pool is closed";
@@ -285,6 +368,39 @@ public class DbPoolHealthIndicator extends AbstractHealthIndicator {
 	private static void putTime(Map<String, Object> details, String key, @Nullable Instant time) {
 		if (time != null) {
 			details.put(key, time.toString());
+		}
+	}
+
+	private static void putLeaks(Map<String, Object> details, PoolState pool, PoolSnapshot now) {
+		ConnectionLeaks leaks = (pool.dataSource() instanceof DbPoolDataSource dbPool) ? dbPool.leaks() : null;
+		if (leaks == null) {
+			return;
+		}
+		Map<String, Object> block = new LinkedHashMap<>();
+		block.put(LEAKS_TOTAL, leaks.count());
+		List<LeakedConnection> outstanding = leaks.outstanding();
+		block.put(LEAKS_OUTSTANDING, outstanding.size());
+		if (!outstanding.isEmpty()) {
+			List<Map<String, Object>> leaked = new ArrayList<>();
+			for (LeakedConnection leak : outstanding.subList(0, Math.min(outstanding.size(), LEAKED_LISTED))) {
+				Map<String, Object> entry = new LinkedHashMap<>();
+				entry.put(LEAKED_THREAD, leak.thread());
+				entry.put(LEAKED_HELD_FOR, PoolMonitor.format(leak.heldFor(now.time())));
+				leaked.add(entry);
+			}
+			block.put(LEAKED, leaked);
+		}
+		details.put(LEAKS, block);
+	}
+
+	private static void putFileDescriptors(Health.Builder builder) {
+		FileDescriptorUsage usage = FileDescriptorUsage.read();
+		if (usage != null) {
+			Map<String, Object> block = new LinkedHashMap<>();
+			block.put(FILE_DESCRIPTORS_OPEN, usage.open());
+			block.put(FILE_DESCRIPTORS_MAX, usage.max());
+			block.put(FILE_DESCRIPTORS_USAGE, Math.round(usage.usage() * 1000) / 1000.0);
+			builder.withDetail(FILE_DESCRIPTORS, block);
 		}
 	}
 

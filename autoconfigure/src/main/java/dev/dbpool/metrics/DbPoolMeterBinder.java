@@ -10,6 +10,7 @@ import dev.dbpool.monitor.PoolMonitor;
 import dev.dbpool.monitor.PoolMonitorListener;
 import dev.dbpool.monitor.PoolState;
 import dev.dbpool.pool.PhysicalConnectionSource;
+import dev.dbpool.leaks.ConnectionLeaks;
 import dev.dbpool.pool.DbPoolDataSource;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -35,7 +36,10 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  * {@link PhysicalConnectionSource}), read from it at each read;</li>
  * <li>for a pool db-pool built whose connection budget was checked at start-up, gauges of
  * that budget: {@value #BUDGET_LIMIT}, {@value #BUDGET_USED_BY_OTHERS},
- * {@value #BUDGET_DEMAND} and {@value #BUDGET_HEADROOM}.</li>
+ * {@value #BUDGET_DEMAND} and {@value #BUDGET_HEADROOM};</li>
+ * <li>{@value #LEAKS}: function counter of the connections held longer than the
+ * leak-detection threshold, counted when HikariCP reports the leak, for a pool db-pool
+ * built with leak detection on.</li>
  * </ul>
  *
  * @author db-pool
@@ -75,6 +79,12 @@ public class DbPoolMeterBinder implements MeterBinder {
 	 * it is over budget.
 	 */
 	public static final String BUDGET_HEADROOM = "db.pool.budget.headroom";
+
+	/**
+	 * Counter of the connections held longer than the leak-detection threshold.
+	 * @since 0.3.0
+	 */
+	public static final String LEAKS = "db.pool.leaks";
 
 	private final PoolMonitor monitor;
 
@@ -145,6 +155,13 @@ public class DbPoolMeterBinder implements MeterBinder {
 			}
 			if (pool.dataSource() instanceof DbPoolDataSource dbPool && dbPool.getConnectionBudget() != null) {
 				registerBudget(dbPool.getConnectionBudget(), name);
+			}
+			ConnectionLeaks leaks = (pool.dataSource() instanceof DbPoolDataSource dbPool) ? dbPool.leaks() : null;
+			if (leaks != null) {
+				FunctionCounter.builder(LEAKS, leaks, ConnectionLeaks::count)
+					.description("Connections held longer than the leak-detection threshold")
+					.tag(MicrometerPoolCounters.POOL_TAG, name)
+					.register(this.registry);
 			}
 			return new Meters(exhausted, duration);
 		}

@@ -5,6 +5,8 @@ import java.sql.SQLException;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.dbpool.budget.ConnectionBudget;
+import dev.dbpool.leaks.ConnectionLeaks;
+import dev.dbpool.leaks.LeakCountingScheduler;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -19,6 +21,8 @@ import org.jspecify.annotations.Nullable;
 public class DbPoolDataSource extends HikariDataSource {
 
 	private volatile @Nullable ConnectionBudget connectionBudget;
+
+	private @Nullable LeakCountingScheduler leakScheduler;
 
 	@Override
 	public Connection getConnection() throws SQLException {
@@ -39,6 +43,42 @@ public class DbPoolDataSource extends HikariDataSource {
 	 */
 	public void setConnectionBudget(@Nullable ConnectionBudget connectionBudget) {
 		this.connectionBudget = connectionBudget;
+	}
+
+	/**
+	 * Count the connections held longer than the leak-detection threshold, see
+	 * {@link #leaks()}: HikariCP's housekeeping then runs on a
+	 * {@link LeakCountingScheduler} instead of the scheduler HikariCP would make. Call it
+	 * once the pool is configured, before it starts. Does nothing when leak detection is
+	 * off (a threshold set later through JMX is then logged by HikariCP, not counted), or
+	 * when the pool already has a scheduler.
+	 */
+	public void countLeaks() {
+		if (getLeakDetectionThreshold() > 0 && getScheduledExecutor() == null && getHikariPoolMXBean() == null) {
+			LeakCountingScheduler scheduler = new LeakCountingScheduler(this);
+			setScheduledExecutor(scheduler);
+			this.leakScheduler = scheduler;
+		}
+	}
+
+	/**
+	 * Return the connections held longer than the leak-detection threshold.
+	 * @return the pool's leaks, or {@code null} if they are not counted
+	 * @see #countLeaks()
+	 */
+	public @Nullable ConnectionLeaks leaks() {
+		LeakCountingScheduler scheduler = this.leakScheduler;
+		return (scheduler != null) ? scheduler.leaks() : null;
+	}
+
+	@Override
+	public void close() {
+		super.close();
+		// HikariCP does not shut down a scheduler it was given.
+		LeakCountingScheduler scheduler = this.leakScheduler;
+		if (scheduler != null) {
+			scheduler.shutdownNow();
+		}
 	}
 
 }

@@ -66,7 +66,7 @@ class DbPoolHealthIndicatorTests {
 			beans.put("reportsDataSource", closed);
 			Health health = indicator(beans).health();
 			assertThat(health.getStatus()).isEqualTo(Status.DOWN);
-			assertThat(health.getDetails()).containsOnlyKeys("pools");
+			assertThat(health.getDetails()).containsOnlyKeys("pools", "fileDescriptors");
 			@SuppressWarnings("unchecked")
 			Map<String, Map<String, Object>> pools = (Map<String, Map<String, Object>>) health.getDetails()
 				.get("pools");
