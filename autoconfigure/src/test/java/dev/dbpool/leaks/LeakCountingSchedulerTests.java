@@ -104,6 +104,10 @@ class LeakCountingSchedulerTests {
 		}, 100, TimeUnit.MILLISECONDS);
 		assertThat(done.await(5, TimeUnit.SECONDS)).isTrue();
 		assertThat(order).hasToString("abcd");
+		// A leak is counted once HikariCP's task has returned, after the latch: a task
+		// queued now runs once the last one has finished, on the scheduler's one thread.
+		this.scheduler.schedule(() -> {
+		}, 0, TimeUnit.MILLISECONDS).get(5, TimeUnit.SECONDS);
 		assertThat(this.scheduler.leaks().count()).isEqualTo(2);
 		assertThat(this.scheduler.leaks().outstanding()).extracting(LeakedConnection::thread)
 			.containsExactlyInAnyOrder("borrower-b", "borrower-d");
