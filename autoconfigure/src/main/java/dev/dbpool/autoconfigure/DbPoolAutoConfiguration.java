@@ -5,12 +5,15 @@ import javax.sql.XADataSource;
 
 import com.zaxxer.hikari.HikariConfigMXBean;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.dbpool.diagnostics.ConfiguredValue;
+import dev.dbpool.diagnostics.InvalidDbPoolConfigurationException;
 import dev.dbpool.diagnostics.Secrets;
 import dev.dbpool.pool.DbPoolDataSource;
 import dev.dbpool.pool.PhysicalConnectionSource;
 import dev.dbpool.pool.PoolSettings;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
@@ -66,7 +69,7 @@ public final class DbPoolAutoConfiguration {
 			matchIfMissing = true)
 	HikariDataSource dataSource(DbPoolProperties properties, DataSourceProperties dataSourceProperties,
 			ObjectProvider<JdbcConnectionDetails> connectionDetails, Environment environment) {
-		HikariDataSource dataSource = new DbPoolDataSource();
+		DbPoolDataSource dataSource = new DbPoolDataSource();
 		JdbcConnectionDetails details = connectionDetails.getIfAvailable();
 		if (details == null) {
 			dataSource.setJdbcUrl(dataSourceProperties.determineUrl());
@@ -96,13 +99,27 @@ public final class DbPoolAutoConfiguration {
 			logger.info("db-pool: " + Secrets.maskUrl(dataSource.getJdbcUrl())
 					+ " is not a PostgreSQL URL; PostgreSQL driver and session settings are not applied");
 		}
+		Integer maxWaiting = maxWaiting(properties, environment);
+		if (maxWaiting != null) {
+			dataSource.capWaiters(maxWaiting);
+		}
 		if (logger.isInfoEnabled()) {
 			logger.info("db-pool: pool '" + settings.poolName() + "' for " + Secrets.maskUrl(dataSource.getJdbcUrl())
-					+ ": " + settings.summary());
+					+ ": " + settings.summary() + ((maxWaiting != null) ? ", max-waiting " + maxWaiting : ""));
 		}
 		// Last, so that it opens connections with every setting above.
 		PhysicalConnectionSource.install(dataSource);
 		return dataSource;
+	}
+
+	private static @Nullable Integer maxWaiting(DbPoolProperties properties, Environment environment) {
+		Integer maxWaiting = properties.getMaxWaiting();
+		if (maxWaiting != null && maxWaiting < 1) {
+			throw InvalidDbPoolConfigurationException.invalid(
+					ConfiguredValue.of("app.db.pool.max-waiting", maxWaiting, environment),
+					"a whole number, at least 1, or unset for no cap");
+		}
+		return maxWaiting;
 	}
 
 	/**

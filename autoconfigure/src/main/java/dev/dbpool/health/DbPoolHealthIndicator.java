@@ -10,7 +10,9 @@ import dev.dbpool.monitor.MonitorSettings;
 import dev.dbpool.monitor.PoolMonitor;
 import dev.dbpool.monitor.PoolSnapshot;
 import dev.dbpool.monitor.PoolState;
+import dev.dbpool.pool.DbPoolDataSource;
 import dev.dbpool.pool.PhysicalConnectionSource;
+import dev.dbpool.waiting.WaiterCap;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
@@ -32,7 +34,8 @@ import org.springframework.boot.health.contributor.Status;
  * <p>
  * Details, per pool under {@value #POOLS} when there are several: the counters, the
  * utilization and its level, the thresholds, the episodes in progress, the borrows that
- * timed out within the monitor's history and the last connection seen. Never the URL.
+ * timed out within the monitor's history, the last connection seen and, with a waiter
+ * cap, its limit and the borrows it rejected. Never the URL.
  *
  * @author db-pool
  * @since 0.2.0
@@ -130,6 +133,20 @@ public class DbPoolHealthIndicator extends AbstractHealthIndicator {
 	 */
 	public static final String LAST_SEEN_WITH_CONNECTIONS_AT = "lastSeenWithConnectionsAt";
 
+	/**
+	 * Detail, for a pool db-pool built with a waiter cap: the most threads that may wait
+	 * for a connection at once.
+	 * @since 0.3.0
+	 */
+	public static final String MAX_WAITING = "maxWaiting";
+
+	/**
+	 * Detail, for a pool db-pool built with a waiter cap: the borrows it rejected at once
+	 * over the pool's life.
+	 * @since 0.3.0
+	 */
+	public static final String REJECTED = "rejected";
+
 	/** Detail: why the pool is DOWN. */
 	public static final String REASON = "reason";
 
@@ -209,6 +226,11 @@ public class DbPoolHealthIndicator extends AbstractHealthIndicator {
 		}
 		else {
 			putTime(details, LAST_SEEN_WITH_CONNECTIONS_AT, pool.lastSeenWithConnections());
+		}
+		WaiterCap cap = (pool.dataSource() instanceof DbPoolDataSource dataSource) ? dataSource.waiterCap() : null;
+		if (cap != null) {
+			details.put(MAX_WAITING, cap.getMaxWaiting());
+			details.put(REJECTED, cap.getRejected());
 		}
 		String reason = null;
 		if (now.state() == PoolSnapshot.State.CLOSED) {

@@ -7,7 +7,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import dev.dbpool.monitor.PoolMonitor;
 import dev.dbpool.monitor.PoolMonitorListener;
 import dev.dbpool.monitor.PoolState;
+import dev.dbpool.pool.DbPoolDataSource;
+import dev.dbpool.waiting.WaiterCap;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -24,7 +27,9 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  * <li>{@value #EXHAUSTED}: counter of exhaustion episodes (every connection borrowed,
  * threads waiting), counted when one starts;</li>
  * <li>{@value #EXHAUSTED_DURATION}: timer of the time spent exhausted, recording each
- * episode's length when it ends, so an episode in progress is not in it yet.</li>
+ * episode's length when it ends, so an episode in progress is not in it yet;</li>
+ * <li>{@value #REJECTED}: counter of borrows the waiter cap rejected at once, for a pool
+ * db-pool built with {@code app.db.pool.max-waiting} set.</li>
  * </ul>
  *
  * @author db-pool
@@ -40,6 +45,12 @@ public class DbPoolMeterBinder implements MeterBinder {
 
 	/** Timer of the time spent exhausted, per episode. */
 	public static final String EXHAUSTED_DURATION = "db.pool.exhausted.duration";
+
+	/**
+	 * Counter of borrows the waiter cap rejected at once.
+	 * @since 0.3.0
+	 */
+	public static final String REJECTED = "db.pool.rejected";
 
 	private final PoolMonitor monitor;
 
@@ -100,6 +111,13 @@ public class DbPoolMeterBinder implements MeterBinder {
 				.description("Time the pool spent exhausted, recorded per episode when it ends")
 				.tag(MicrometerPoolCounters.POOL_TAG, name)
 				.register(this.registry);
+			WaiterCap cap = (pool.dataSource() instanceof DbPoolDataSource dataSource) ? dataSource.waiterCap() : null;
+			if (cap != null) {
+				FunctionCounter.builder(REJECTED, cap, WaiterCap::getRejected)
+					.description("Borrows rejected at once because max-waiting threads already waited for a connection")
+					.tag(MicrometerPoolCounters.POOL_TAG, name)
+					.register(this.registry);
+			}
 			return new Meters(exhausted, duration);
 		}
 
