@@ -7,6 +7,7 @@ import com.zaxxer.hikari.HikariConfigMXBean;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.dbpool.budget.ConnectionBudgetCheck;
 import dev.dbpool.diagnostics.ConfiguredValue;
+import dev.dbpool.diagnostics.InvalidDbPoolConfigurationException;
 import dev.dbpool.diagnostics.Secrets;
 import dev.dbpool.pool.DbPoolDataSource;
 import dev.dbpool.pool.PhysicalConnectionSource;
@@ -14,6 +15,7 @@ import dev.dbpool.pool.PoolSettings;
 import dev.dbpool.retry.RetryPolicy;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
@@ -100,9 +102,13 @@ public final class DbPoolAutoConfiguration {
 			logger.info("db-pool: " + Secrets.maskUrl(dataSource.getJdbcUrl())
 					+ " is not a PostgreSQL URL; PostgreSQL driver and session settings are not applied");
 		}
+		Integer maxWaiting = maxWaiting(properties, environment);
+		if (maxWaiting != null) {
+			dataSource.capWaiters(maxWaiting);
+		}
 		if (logger.isInfoEnabled()) {
 			logger.info("db-pool: pool '" + settings.poolName() + "' for " + Secrets.maskUrl(dataSource.getJdbcUrl())
-					+ ": " + settings.summary());
+					+ ": " + settings.summary() + ((maxWaiting != null) ? ", max-waiting " + maxWaiting : ""));
 		}
 		ConfiguredValue instances = resolver.instancesGiven();
 		if (resolver.isPostgresql()) {
@@ -115,6 +121,16 @@ public final class DbPoolAutoConfiguration {
 		// Last, so that it opens connections with every setting above.
 		PhysicalConnectionSource.install(dataSource, retry);
 		return dataSource;
+	}
+
+	private static @Nullable Integer maxWaiting(DbPoolProperties properties, Environment environment) {
+		Integer maxWaiting = properties.getMaxWaiting();
+		if (maxWaiting != null && maxWaiting < 1) {
+			throw InvalidDbPoolConfigurationException.invalid(
+					ConfiguredValue.of("app.db.pool.max-waiting", maxWaiting, environment),
+					"a whole number, at least 1, or unset for no cap");
+		}
+		return maxWaiting;
 	}
 
 	/**

@@ -18,6 +18,7 @@ import dev.dbpool.monitor.PoolState;
 import dev.dbpool.os.FileDescriptorUsage;
 import dev.dbpool.pool.DbPoolDataSource;
 import dev.dbpool.pool.PhysicalConnectionSource;
+import dev.dbpool.waiting.WaiterCap;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
@@ -40,9 +41,10 @@ import org.springframework.boot.health.contributor.Status;
  * Details, per pool under {@value #POOLS} when there are several: the counters, the
  * utilization and its level, the thresholds, the episodes in progress, the borrows that
  * timed out within the monitor's history, the last connection seen and, for a pool
- * db-pool built with leak detection on, its {@value #LEAKS}. Beside them,
- * {@value #FILE_DESCRIPTORS}: the process's open and maximum file descriptors, where the
- * JVM tells them. Never the URL.
+ * db-pool built: its connection retries, its {@value #BUDGET}, its {@value #LEAKS} with
+ * leak detection on, and with a waiter cap, its limit and the borrows it rejected. Beside
+ * them, {@value #FILE_DESCRIPTORS}: the process's open and maximum file descriptors,
+ * where the JVM tells them. Never the URL.
  *
  * @author db-pool
  * @since 0.2.0
@@ -232,6 +234,20 @@ public class DbPoolHealthIndicator extends AbstractHealthIndicator {
 	 */
 	public static final String FILE_DESCRIPTORS_USAGE = "usage";
 
+	/**
+	 * Detail, for a pool db-pool built with a waiter cap: the most threads that may wait
+	 * for a connection at once.
+	 * @since 0.3.0
+	 */
+	public static final String MAX_WAITING = "maxWaiting";
+
+	/**
+	 * Detail, for a pool db-pool built with a waiter cap: the borrows it rejected at once
+	 * over the pool's life.
+	 * @since 0.3.0
+	 */
+	public static final String REJECTED = "rejected";
+
 	/** Detail: why the pool is DOWN. */
 	public static final String REASON = "reason";
 
@@ -318,6 +334,11 @@ public class DbPoolHealthIndicator extends AbstractHealthIndicator {
 			details.put(BUDGET, budgetDetails(dbPool.getConnectionBudget()));
 		}
 		putLeaks(details, pool, now);
+		WaiterCap cap = (pool.dataSource() instanceof DbPoolDataSource dataSource) ? dataSource.waiterCap() : null;
+		if (cap != null) {
+			details.put(MAX_WAITING, cap.getMaxWaiting());
+			details.put(REJECTED, cap.getRejected());
+		}
 		String reason = null;
 		if (now.state() == PoolSnapshot.State.CLOSED) {
 			reason = "the pool is closed";

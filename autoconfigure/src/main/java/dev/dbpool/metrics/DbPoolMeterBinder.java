@@ -12,6 +12,7 @@ import dev.dbpool.monitor.PoolState;
 import dev.dbpool.pool.PhysicalConnectionSource;
 import dev.dbpool.leaks.ConnectionLeaks;
 import dev.dbpool.pool.DbPoolDataSource;
+import dev.dbpool.waiting.WaiterCap;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -39,7 +40,9 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  * {@value #BUDGET_DEMAND} and {@value #BUDGET_HEADROOM};</li>
  * <li>{@value #LEAKS}: function counter of the connections held longer than the
  * leak-detection threshold, counted when HikariCP reports the leak, for a pool db-pool
- * built with leak detection on.</li>
+ * built with leak detection on;</li>
+ * <li>{@value #REJECTED}: counter of borrows the waiter cap rejected at once, for a pool
+ * db-pool built with {@code app.db.pool.max-waiting} set.</li>
  * </ul>
  *
  * @author db-pool
@@ -85,6 +88,12 @@ public class DbPoolMeterBinder implements MeterBinder {
 	 * @since 0.3.0
 	 */
 	public static final String LEAKS = "db.pool.leaks";
+
+	/**
+	 * Counter of borrows the waiter cap rejected at once.
+	 * @since 0.3.0
+	 */
+	public static final String REJECTED = "db.pool.rejected";
 
 	private final PoolMonitor monitor;
 
@@ -153,17 +162,31 @@ public class DbPoolMeterBinder implements MeterBinder {
 					.tag(MicrometerPoolCounters.POOL_TAG, name)
 					.register(this.registry);
 			}
-			if (pool.dataSource() instanceof DbPoolDataSource dbPool && dbPool.getConnectionBudget() != null) {
-				registerBudget(dbPool.getConnectionBudget(), name);
+			if (pool.dataSource() instanceof DbPoolDataSource dbPool) {
+				registerGuards(dbPool, name);
 			}
-			ConnectionLeaks leaks = (pool.dataSource() instanceof DbPoolDataSource dbPool) ? dbPool.leaks() : null;
+			return new Meters(exhausted, duration);
+		}
+
+		private void registerGuards(DbPoolDataSource pool, String name) {
+			ConnectionBudget budget = pool.getConnectionBudget();
+			if (budget != null) {
+				registerBudget(budget, name);
+			}
+			ConnectionLeaks leaks = pool.leaks();
 			if (leaks != null) {
 				FunctionCounter.builder(LEAKS, leaks, ConnectionLeaks::count)
 					.description("Connections held longer than the leak-detection threshold")
 					.tag(MicrometerPoolCounters.POOL_TAG, name)
 					.register(this.registry);
 			}
-			return new Meters(exhausted, duration);
+			WaiterCap cap = pool.waiterCap();
+			if (cap != null) {
+				FunctionCounter.builder(REJECTED, cap, WaiterCap::getRejected)
+					.description("Borrows rejected at once because max-waiting threads already waited for a connection")
+					.tag(MicrometerPoolCounters.POOL_TAG, name)
+					.register(this.registry);
+			}
 		}
 
 		// Read once at start-up: the gauges hold the budget itself.

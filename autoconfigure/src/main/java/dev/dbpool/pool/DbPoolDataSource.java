@@ -7,6 +7,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.dbpool.budget.ConnectionBudget;
 import dev.dbpool.leaks.ConnectionLeaks;
 import dev.dbpool.leaks.LeakCountingScheduler;
+import dev.dbpool.waiting.WaiterCap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -24,9 +25,45 @@ public class DbPoolDataSource extends HikariDataSource {
 
 	private @Nullable LeakCountingScheduler leakScheduler;
 
+	// Set before the pool starts, read on every borrow: null when there is no cap.
+	private @Nullable WaiterCap waiterCap;
+
 	@Override
 	public Connection getConnection() throws SQLException {
-		return super.getConnection();
+		WaiterCap cap = this.waiterCap;
+		if (cap == null) {
+			return super.getConnection();
+		}
+		cap.enter(this);
+		try {
+			return super.getConnection();
+		}
+		finally {
+			cap.leave();
+		}
+	}
+
+	/**
+	 * Cap the threads that may wait for a connection at once: beyond {@code maxWaiting},
+	 * {@link #getConnection()} fails at once with a
+	 * {@link dev.dbpool.waiting.PoolSaturatedException} instead of waiting up to the
+	 * acquire timeout. Only before the pool starts.
+	 * @param maxWaiting the most threads that may wait, at least 1
+	 * @throws IllegalStateException if the pool has started
+	 */
+	public void capWaiters(int maxWaiting) {
+		if (getHikariPoolMXBean() != null) {
+			throw new IllegalStateException("The waiter cap is set before the pool starts");
+		}
+		this.waiterCap = new WaiterCap(maxWaiting);
+	}
+
+	/**
+	 * Return the pool's waiter cap.
+	 * @return the cap, or {@code null} if the threads waiting are not capped
+	 */
+	public @Nullable WaiterCap waiterCap() {
+		return this.waiterCap;
 	}
 
 	/**

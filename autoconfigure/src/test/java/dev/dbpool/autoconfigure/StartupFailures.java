@@ -4,7 +4,7 @@ import dev.dbpool.diagnostics.InvalidDbPoolConfigurationException;
 import dev.dbpool.diagnostics.InvalidDbPoolConfigurationFailureAnalyzer;
 
 import org.springframework.boot.diagnostics.FailureAnalysis;
-import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.test.context.assertj.ApplicationContextAssertProvider;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -22,7 +22,7 @@ final class StartupFailures {
 	 * @param context the context
 	 * @return the cause
 	 */
-	static InvalidDbPoolConfigurationException invalidConfiguration(AssertableApplicationContext context) {
+	static InvalidDbPoolConfigurationException invalidConfiguration(ApplicationContextAssertProvider<?> context) {
 		assertThat(context).hasFailed();
 		Throwable failure = context.getStartupFailure();
 		FailureAnalysis analysis = new InvalidDbPoolConfigurationFailureAnalyzer().analyze(failure);
