@@ -64,9 +64,9 @@ public final class DbPoolAutoConfiguration {
 	@ConditionalOnMissingBean({ DataSource.class, XADataSource.class })
 	@ConditionalOnProperty(name = "spring.datasource.type", havingValue = "com.zaxxer.hikari.HikariDataSource",
 			matchIfMissing = true)
-	HikariDataSource dataSource(DbPoolProperties properties, DataSourceProperties dataSourceProperties,
+	DbPoolDataSource dataSource(DbPoolProperties properties, DataSourceProperties dataSourceProperties,
 			ObjectProvider<JdbcConnectionDetails> connectionDetails, Environment environment) {
-		HikariDataSource dataSource = new DbPoolDataSource();
+		DbPoolDataSource dataSource = new DbPoolDataSource();
 		JdbcConnectionDetails details = connectionDetails.getIfAvailable();
 		if (details == null) {
 			dataSource.setJdbcUrl(dataSourceProperties.determineUrl());

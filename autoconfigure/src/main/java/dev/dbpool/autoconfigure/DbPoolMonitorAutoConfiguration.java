@@ -1,10 +1,16 @@
 package dev.dbpool.autoconfigure;
 
+import java.time.Duration;
+
 import javax.sql.DataSource;
 
+import com.zaxxer.hikari.HikariConfigMXBean;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.dbpool.monitor.PoolCounters;
 import dev.dbpool.monitor.PoolMonitor;
+import dev.dbpool.pool.DbPoolDataSource;
+import dev.dbpool.server.ServerView;
+import dev.dbpool.server.ServerViewSettings;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
@@ -19,6 +25,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.jdbc.DataSourceUnwrapper;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 
 /**
@@ -27,7 +34,9 @@ import org.springframework.core.env.Environment;
  * Boot's own when {@code app.db.pool.enabled=false}, or the application's), on a daemon
  * thread of its own. Switched off by {@code app.db.pool.monitor.enabled=false}, which
  * also switches off the {@code dbPool} health indicator and the {@code db.pool.*} meters
- * that read it.
+ * that read it. For the pool db-pool built, also the {@link ServerView}: what the server
+ * sees of the pool's sessions, read over a connection of its own
+ * ({@code app.db.pool.monitor.server-enabled}).
  *
  * @author db-pool
  * @since 0.2.0
@@ -47,6 +56,33 @@ public final class DbPoolMonitorAutoConfiguration {
 				() -> SimpleAutowireCandidateResolver.resolveAutowireCandidates(beanFactory, DataSource.class, false,
 						true),
 				counters::getIfAvailable, DbPoolMonitorSettings.monitor(properties.getMonitor(), environment));
+	}
+
+	/**
+	 * The server's view of the pool db-pool built, read on the monitor's thread: at once
+	 * when the monitor starts, then every {@code app.db.pool.monitor.server-interval}.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnBean(DbPoolDataSource.class)
+	@ConditionalOnBooleanProperty(name = "app.db.pool.monitor.server-enabled", matchIfMissing = true)
+	static class ServerViewConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		ServerView dbPoolServerView(PoolMonitor monitor, ObjectProvider<DataSource> dataSources,
+				DbPoolProperties properties, Environment environment) {
+			ServerViewSettings settings = DbPoolMonitorSettings.serverView(properties, environment);
+			HikariDataSource pool = dataSources.orderedStream()
+				.map((dataSource) -> DataSourceUnwrapper.unwrap(dataSource, HikariConfigMXBean.class,
+						HikariDataSource.class))
+				.filter((candidate) -> candidate instanceof DbPoolDataSource && candidate.getJdbcUrl() != null)
+				.findFirst()
+				.orElseThrow(() -> new IllegalStateException("db-pool's pool is not among the DataSource beans"));
+			ServerView view = new ServerView(pool, settings);
+			monitor.addPeriodicTask("server view", Duration.ZERO, settings.interval(), view::sample);
+			return view;
+		}
+
 	}
 
 }
