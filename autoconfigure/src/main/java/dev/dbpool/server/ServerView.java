@@ -275,8 +275,8 @@ public class ServerView implements AutoCloseable {
 				: new Failure(now, now, 1, message);
 		if (previous == null && logger.isWarnEnabled()) {
 			logger.warn("db-pool: the server view of pool '" + this.pool.getPoolName() + "' cannot read the server: "
-					+ message + "; trying again every " + PoolMonitor.format(this.settings.interval())
-					+ ", logged again only once it works");
+					+ message + " (trying again every " + PoolMonitor.format(this.settings.interval())
+					+ "; logged again only once it works)");
 		}
 	}
 
