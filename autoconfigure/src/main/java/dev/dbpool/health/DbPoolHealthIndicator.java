@@ -136,7 +136,7 @@ public class DbPoolHealthIndicator extends AbstractHealthIndicator {
 
 	/**
 	 * Detail, with the server view: what the server showed of the application's sessions
-	 * at its last read (see {@link ServerViewDetails}); never makes the health DOWN.
+	 * at its last read, and why reads fail while they do; never makes the health DOWN.
 	 */
 	public static final String SERVER = "server";
 

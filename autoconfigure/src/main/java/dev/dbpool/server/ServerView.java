@@ -6,7 +6,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -84,8 +83,6 @@ public class ServerView implements AutoCloseable {
 
 	private final ServerViewSettings settings;
 
-	private final Clock clock;
-
 	private volatile @Nullable Connection connection;
 
 	private volatile boolean closed;
@@ -100,13 +97,8 @@ public class ServerView implements AutoCloseable {
 	 * @param settings how to read and what to warn about
 	 */
 	public ServerView(HikariDataSource pool, ServerViewSettings settings) {
-		this(pool, settings, Clock.systemUTC());
-	}
-
-	ServerView(HikariDataSource pool, ServerViewSettings settings, Clock clock) {
 		this.pool = pool;
 		this.settings = settings;
-		this.clock = clock;
 	}
 
 	/**
@@ -214,8 +206,8 @@ public class ServerView implements AutoCloseable {
 				for (int i = 0; i < ServerActivity.STATES.size(); i++) {
 					connections.put(ServerActivity.STATES.get(i), result.getInt(3 + i));
 				}
-				return new ServerActivity(this.clock.instant(), connections,
-						millis(result.getLong("oldest_transaction")), millis(result.getLong("longest_query")),
+				return new ServerActivity(Instant.now(), connections, millis(result.getLong("oldest_transaction")),
+						millis(result.getLong("longest_query")),
 						idleSessions(result.getArray("idle_pids"), result.getArray("idle_millis")),
 						result.getInt("total"), result.getInt("max_connections"));
 			}
@@ -267,7 +259,7 @@ public class ServerView implements AutoCloseable {
 	}
 
 	private void failed(Exception ex) {
-		Instant now = this.clock.instant();
+		Instant now = Instant.now();
 		String state = (ex instanceof SQLException sql && sql.getSQLState() != null) ? sql.getSQLState() + " " : "";
 		String message = state + ex.getMessage();
 		Failure previous = this.failure;

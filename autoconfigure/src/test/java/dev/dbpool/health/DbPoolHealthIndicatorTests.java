@@ -7,6 +7,8 @@ import java.util.Map;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.dbpool.monitor.MonitorSettings;
 import dev.dbpool.monitor.PoolMonitor;
+import dev.dbpool.server.ServerView;
+import dev.dbpool.server.ServerViewSettings;
 import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 
@@ -17,7 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Tests for {@link DbPoolHealthIndicator} without a database: pools that have not
- * started, closed pools, several pools, and what the details never show.
+ * started, closed pools, several pools, a server view that cannot read the server, and
+ * what the details never show.
  */
 class DbPoolHealthIndicatorTests {
 
@@ -80,6 +83,27 @@ class DbPoolHealthIndicatorTests {
 			beans.put("secondDataSource", second);
 			assertThat(indicator(beans).health().getDetails().get("pools")).asInstanceOf(InstanceOfAssertFactories.MAP)
 				.containsOnlyKeys("same", "secondDataSource");
+		}
+	}
+
+	@Test
+	void serverViewThatCannotReadTheServerIsReportedWithoutMakingItDown() {
+		try (HikariDataSource pool = pool("orders-pool");
+				ServerView view = new ServerView(pool,
+						new ServerViewSettings(Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofMinutes(5)))) {
+			DbPoolHealthIndicator indicator = new DbPoolHealthIndicator(
+					new PoolMonitor(() -> Map.of("dataSource", pool), null, SETTINGS), Duration.ofSeconds(5), view);
+			assertThat(indicator.health().getDetails()).as("before the first read").doesNotContainKey("server");
+			// Nothing listens on port 1: refused at once.
+			pool.setJdbcUrl("jdbc:postgresql://127.0.0.1:1/dbpool_test");
+			view.sample();
+			Health health = indicator.health();
+			assertThat(health.getStatus()).isEqualTo(Status.UP);
+			assertThat(health.getDetails()).extractingByKey("server")
+				.asInstanceOf(InstanceOfAssertFactories.MAP)
+				.containsOnlyKeys("lastFailure", "failingSince")
+				.hasEntrySatisfying("lastFailure", (failure) -> assertThat((String) failure)
+					.startsWith("08001 Connection to 127.0.0.1:1 refused"));
 		}
 	}
 
