@@ -69,7 +69,7 @@ public final class DbPoolAutoConfiguration {
 	@ConditionalOnMissingBean({ DataSource.class, XADataSource.class })
 	@ConditionalOnProperty(name = "spring.datasource.type", havingValue = "com.zaxxer.hikari.HikariDataSource",
 			matchIfMissing = true)
-	HikariDataSource dataSource(DbPoolProperties properties, DataSourceProperties dataSourceProperties,
+	DbPoolDataSource dataSource(DbPoolProperties properties, DataSourceProperties dataSourceProperties,
 			ObjectProvider<JdbcConnectionDetails> connectionDetails, Environment environment) {
 		DbPoolDataSource dataSource = new DbPoolDataSource();
 		JdbcConnectionDetails details = connectionDetails.getIfAvailable();

@@ -3,7 +3,9 @@ package dev.dbpool.autoconfigure;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.dbpool.health.DbPoolHealthIndicator;
 import dev.dbpool.monitor.PoolMonitor;
+import dev.dbpool.server.ServerView;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -44,9 +46,10 @@ public final class DbPoolHealthContributorAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean(name = { "dbPoolHealthIndicator", "dbPoolHealthContributor" })
 		DbPoolHealthIndicator dbPoolHealthContributor(PoolMonitor monitor, DbPoolProperties properties,
-				Environment environment) {
+				Environment environment, ObjectProvider<ServerView> serverView) {
 			return new DbPoolHealthIndicator(monitor,
-					DbPoolMonitorSettings.exhaustedGrace(properties.getHealth(), environment));
+					DbPoolMonitorSettings.exhaustedGrace(properties.getHealth(), environment),
+					serverView.getIfAvailable());
 		}
 
 	}

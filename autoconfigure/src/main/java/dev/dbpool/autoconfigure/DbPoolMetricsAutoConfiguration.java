@@ -7,8 +7,10 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.dbpool.metrics.AcquirePercentilesMeterFilter;
 import dev.dbpool.metrics.DbPoolMeterBinder;
 import dev.dbpool.metrics.MicrometerPoolCounters;
+import dev.dbpool.metrics.ServerViewMeterBinder;
 import dev.dbpool.monitor.PoolCounters;
 import dev.dbpool.monitor.PoolMonitor;
+import dev.dbpool.server.ServerView;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -32,12 +34,12 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
 
 /**
  * {@link EnableAutoConfiguration Auto-configuration} of db-pool's meters: the
- * {@code db.pool.*} meters of every monitored pool ({@code app.db.pool.metrics.enabled})
- * and the percentiles of HikariCP's {@code hikaricp.connections.acquire}
- * ({@code app.db.pool.metrics.acquire-percentiles}), unless the application configures
- * that meter's distribution under {@code management.metrics.distribution.*}. Spring
- * Boot's {@code hikaricp.*} and {@code jdbc.connections.*} meters stay as Spring Boot
- * binds them.
+ * {@code db.pool.*} meters of every monitored pool and the {@code db.server.*} gauges of
+ * the server view ({@code app.db.pool.metrics.enabled}) and the percentiles of HikariCP's
+ * {@code hikaricp.connections.acquire} ({@code app.db.pool.metrics.acquire-percentiles}),
+ * unless the application configures that meter's distribution under
+ * {@code management.metrics.distribution.*}. Spring Boot's {@code hikaricp.*} and
+ * {@code jdbc.connections.*} meters stay as Spring Boot binds them.
  *
  * @author db-pool
  * @since 0.2.0
@@ -76,6 +78,19 @@ public final class DbPoolMetricsAutoConfiguration {
 		@ConditionalOnBooleanProperty(name = "app.db.pool.metrics.enabled", matchIfMissing = true)
 		DbPoolMeterBinder dbPoolMeterBinder(PoolMonitor monitor) {
 			return new DbPoolMeterBinder(monitor);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnBean(ServerView.class)
+	static class ServerViewMetersConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		@ConditionalOnBooleanProperty(name = "app.db.pool.metrics.enabled", matchIfMissing = true)
+		ServerViewMeterBinder dbPoolServerViewMeterBinder(ServerView view) {
+			return new ServerViewMeterBinder(view);
 		}
 
 	}

@@ -1,11 +1,17 @@
 package dev.dbpool.autoconfigure;
 
+import java.time.Duration;
+
 import javax.sql.DataSource;
 
+import com.zaxxer.hikari.HikariConfigMXBean;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.dbpool.monitor.PoolCounters;
 import dev.dbpool.monitor.PoolMonitor;
 import dev.dbpool.os.FileDescriptorsCheck;
+import dev.dbpool.pool.DbPoolDataSource;
+import dev.dbpool.server.ServerView;
+import dev.dbpool.server.ServerViewSettings;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
@@ -20,6 +26,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.jdbc.DataSourceUnwrapper;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 
 /**
@@ -29,7 +36,10 @@ import org.springframework.core.env.Environment;
  * thread of its own. Switched off by {@code app.db.pool.monitor.enabled=false}, which
  * also switches off the {@code dbPool} health indicator and the {@code db.pool.*} meters
  * that read it. Beside it, the {@link FileDescriptorsCheck} of the process's file
- * descriptors against its pools' connections, on the monitor's thread.
+ * descriptors against its pools' connections, on the monitor's thread. For the pool
+ * db-pool built, also the {@link ServerView}: what the server sees of the pool's
+ * sessions, read over a connection of its own
+ * ({@code app.db.pool.monitor.server-enabled}).
  *
  * @author db-pool
  * @since 0.2.0
@@ -55,6 +65,33 @@ public final class DbPoolMonitorAutoConfiguration {
 	@ConditionalOnMissingBean
 	FileDescriptorsCheck dbPoolFileDescriptorsCheck(PoolMonitor monitor) {
 		return new FileDescriptorsCheck(monitor);
+	}
+
+	/**
+	 * The server's view of the pool db-pool built, read on the monitor's thread: at once
+	 * when the monitor starts, then every {@code app.db.pool.monitor.server-interval}.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnBean(DbPoolDataSource.class)
+	@ConditionalOnBooleanProperty(name = "app.db.pool.monitor.server-enabled", matchIfMissing = true)
+	static class ServerViewConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		ServerView dbPoolServerView(PoolMonitor monitor, ObjectProvider<DataSource> dataSources,
+				DbPoolProperties properties, Environment environment) {
+			ServerViewSettings settings = DbPoolMonitorSettings.serverView(properties, environment);
+			HikariDataSource pool = dataSources.orderedStream()
+				.map((dataSource) -> DataSourceUnwrapper.unwrap(dataSource, HikariConfigMXBean.class,
+						HikariDataSource.class))
+				.filter((candidate) -> candidate instanceof DbPoolDataSource && candidate.getJdbcUrl() != null)
+				.findFirst()
+				.orElseThrow(() -> new IllegalStateException("db-pool's pool is not among the DataSource beans"));
+			ServerView view = new ServerView(pool, settings);
+			monitor.addPeriodicTask("server view", Duration.ZERO, settings.interval(), view::sample);
+			return view;
+		}
+
 	}
 
 }

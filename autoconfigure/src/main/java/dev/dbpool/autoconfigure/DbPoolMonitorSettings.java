@@ -5,6 +5,7 @@ import java.time.Duration;
 import dev.dbpool.diagnostics.ConfiguredValue;
 import dev.dbpool.diagnostics.InvalidDbPoolConfigurationException;
 import dev.dbpool.monitor.MonitorSettings;
+import dev.dbpool.server.ServerViewSettings;
 
 import org.springframework.core.env.Environment;
 
@@ -52,6 +53,24 @@ final class DbPoolMonitorSettings {
 			throw InvalidDbPoolConfigurationException.invalid(configured, UTILIZATION + example);
 		}
 		return configured;
+	}
+
+	static ServerViewSettings serverView(DbPoolProperties properties, Environment environment) {
+		DbPoolProperties.Monitor monitor = properties.getMonitor();
+		Duration interval = monitor.getServerInterval();
+		if (interval.compareTo(Duration.ofSeconds(1)) < 0) {
+			throw InvalidDbPoolConfigurationException.invalid(
+					ConfiguredValue.of(MONITOR + "server-interval", interval, environment), "at least 1s, e.g. 60s");
+		}
+		Duration warning = monitor.getIdleInTransactionWarning();
+		if (warning.isNegative() || warning.isZero()) {
+			throw InvalidDbPoolConfigurationException.invalid(
+					ConfiguredValue.of(MONITOR + "idle-in-transaction-warning", warning, environment),
+					"a positive duration, e.g. 30s");
+		}
+		// Checked with the pool's settings.
+		Duration timeout = properties.getIdleInTransactionTimeout();
+		return new ServerViewSettings(interval, warning, timeout.isNegative() ? Duration.ZERO : timeout);
 	}
 
 	static Duration exhaustedGrace(DbPoolProperties.Health health, Environment environment) {

@@ -19,6 +19,7 @@ import dev.dbpool.os.FileDescriptorUsage;
 import dev.dbpool.pool.DbPoolDataSource;
 import dev.dbpool.pool.PhysicalConnectionSource;
 import dev.dbpool.waiting.WaiterCap;
+import dev.dbpool.server.ServerView;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
@@ -251,9 +252,17 @@ public class DbPoolHealthIndicator extends AbstractHealthIndicator {
 	/** Detail: why the pool is DOWN. */
 	public static final String REASON = "reason";
 
+	/**
+	 * Detail, with the server view: what the server showed of the application's sessions
+	 * at its last read, and why reads fail while they do; never makes the health DOWN.
+	 */
+	public static final String SERVER = "server";
+
 	private final PoolMonitor monitor;
 
 	private final Duration exhaustedGrace;
+
+	private final @Nullable ServerView serverView;
 
 	/**
 	 * Create an indicator.
@@ -262,9 +271,22 @@ public class DbPoolHealthIndicator extends AbstractHealthIndicator {
 	 * while needing one, before it is DOWN
 	 */
 	public DbPoolHealthIndicator(PoolMonitor monitor, Duration exhaustedGrace) {
+		this(monitor, exhaustedGrace, null);
+	}
+
+	/**
+	 * Create an indicator that also reports the server's view.
+	 * @param monitor the monitor whose pools to report
+	 * @param exhaustedGrace how long a pool may stay saturated, or without a connection
+	 * while needing one, before it is DOWN
+	 * @param serverView the server view to report under {@value #SERVER}, or {@code null}
+	 * @since 0.3.0
+	 */
+	public DbPoolHealthIndicator(PoolMonitor monitor, Duration exhaustedGrace, @Nullable ServerView serverView) {
 		super("db-pool health check failed");
 		this.monitor = monitor;
 		this.exhaustedGrace = exhaustedGrace;
+		this.serverView = serverView;
 	}
 
 	@Override
@@ -288,6 +310,10 @@ public class DbPoolHealthIndicator extends AbstractHealthIndicator {
 			builder.withDetail(POOLS, byPool);
 		}
 		putFileDescriptors(builder);
+		@Nullable Map<String, Object> server = (this.serverView != null) ? ServerViewDetails.of(this.serverView) : null;
+		if (server != null) {
+			builder.withDetail(SERVER, server);
+		}
 		builder.status(down ? Status.DOWN : Status.UP);
 	}
 

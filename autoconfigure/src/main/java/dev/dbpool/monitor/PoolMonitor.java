@@ -181,7 +181,23 @@ public class PoolMonitor implements SmartLifecycle {
 	 * @param task the task
 	 */
 	public void addPeriodicTask(String name, Duration interval, Runnable task) {
-		PeriodicTask periodic = new PeriodicTask(name, interval, task);
+		addPeriodicTask(name, interval, interval, task);
+	}
+
+	/**
+	 * Run a task of db-pool's own on the monitor's thread every interval, from when the
+	 * monitor starts until it stops, the first run after an initial delay: 0 runs it as
+	 * soon as the monitor starts, so that what it gathers is there without waiting one
+	 * interval. The task must return quickly and never throw: a failure is logged, and
+	 * the next interval runs it again.
+	 * @param name what the task does, for the log line when it fails
+	 * @param initialDelay time from the monitor's start to the first run
+	 * @param interval time between two runs
+	 * @param task the task
+	 * @since 0.3.0
+	 */
+	public void addPeriodicTask(String name, Duration initialDelay, Duration interval, Runnable task) {
+		PeriodicTask periodic = new PeriodicTask(name, initialDelay, interval, task);
 		synchronized (this.lifecycleMonitor) {
 			this.tasks.add(periodic);
 			if (this.executor != null) {
@@ -337,11 +353,11 @@ public class PoolMonitor implements SmartLifecycle {
 		return PHASE;
 	}
 
-	private record PeriodicTask(String name, Duration interval, Runnable task) {
+	private record PeriodicTask(String name, Duration initialDelay, Duration interval, Runnable task) {
 
 		void scheduleOn(ScheduledThreadPoolExecutor executor) {
-			long millis = this.interval.toMillis();
-			executor.scheduleWithFixedDelay(this::runQuietly, millis, millis, TimeUnit.MILLISECONDS);
+			executor.scheduleWithFixedDelay(this::runQuietly, this.initialDelay.toMillis(), this.interval.toMillis(),
+					TimeUnit.MILLISECONDS);
 		}
 
 		private void runQuietly() {

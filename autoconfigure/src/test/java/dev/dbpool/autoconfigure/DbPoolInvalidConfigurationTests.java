@@ -65,6 +65,9 @@ class DbPoolInvalidConfigurationTests {
 			app.db.pool.monitor.critical-utilization | NaN   | a share of max-connections above 0 and at most 1
 			app.db.pool.monitor.history-size         | 0     | a whole number, at least 1
 			app.db.pool.health.exhausted-grace       | -1s   | 0 or a positive duration
+			app.db.pool.monitor.server-interval      | 500ms | at least 1s
+			app.db.pool.monitor.idle-in-transaction-warning | 0   | a positive duration
+			app.db.pool.monitor.idle-in-transaction-warning | -1s | a positive duration
 			""")
 	void outOfRangeMonitorValueFailsNamingPropertyValueAndWhatIsAllowed(String property, String value, String allowed) {
 		assertFailsNamingPropertyValueAndWhatIsAllowed(this.monitorRunner, property, value, allowed);
@@ -115,6 +118,14 @@ class DbPoolInvalidConfigurationTests {
 	@Test
 	void monitorValuesAreNotCheckedWhenTheMonitorIsOff() {
 		this.monitorRunner.withPropertyValues("app.db.pool.monitor.enabled=false", "app.db.pool.monitor.interval=0")
+			.run((context) -> assertThat(context).hasNotFailed());
+	}
+
+	@Test
+	void serverViewValuesAreNotCheckedWhenTheServerViewIsOff() {
+		this.monitorRunner
+			.withPropertyValues("app.db.pool.monitor.server-enabled=false", "app.db.pool.monitor.server-interval=0",
+					"app.db.pool.monitor.idle-in-transaction-warning=0")
 			.run((context) -> assertThat(context).hasNotFailed());
 	}
 

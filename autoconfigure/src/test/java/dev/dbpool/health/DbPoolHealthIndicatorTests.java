@@ -11,6 +11,8 @@ import dev.dbpool.budget.ServerLimits;
 import dev.dbpool.monitor.MonitorSettings;
 import dev.dbpool.monitor.PoolMonitor;
 import dev.dbpool.pool.DbPoolDataSource;
+import dev.dbpool.server.ServerView;
+import dev.dbpool.server.ServerViewSettings;
 import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 
@@ -21,7 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Tests for {@link DbPoolHealthIndicator} without a database: pools that have not
- * started, closed pools, several pools, and what the details never show.
+ * started, closed pools, several pools, a server view that cannot read the server, and
+ * what the details never show.
  */
 class DbPoolHealthIndicatorTests {
 
@@ -99,6 +102,27 @@ class DbPoolHealthIndicatorTests {
 				.containsEntry("budget",
 						Map.of("limit", 30, "usedByOthers", 4, "instances", 2, "demand", 40L, "headroom", -14L,
 								"safeMaxConnections", 13, "boundBy", "role app CONNECTION LIMIT 30", "mode", "warn"));
+		}
+	}
+
+	@Test
+	void serverViewThatCannotReadTheServerIsReportedWithoutMakingItDown() {
+		try (HikariDataSource pool = pool("orders-pool");
+				ServerView view = new ServerView(pool,
+						new ServerViewSettings(Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofMinutes(5)))) {
+			DbPoolHealthIndicator indicator = new DbPoolHealthIndicator(
+					new PoolMonitor(() -> Map.of("dataSource", pool), null, SETTINGS), Duration.ofSeconds(5), view);
+			assertThat(indicator.health().getDetails()).as("before the first read").doesNotContainKey("server");
+			// Nothing listens on port 1: refused at once.
+			pool.setJdbcUrl("jdbc:postgresql://127.0.0.1:1/dbpool_test");
+			view.sample();
+			Health health = indicator.health();
+			assertThat(health.getStatus()).isEqualTo(Status.UP);
+			assertThat(health.getDetails()).extractingByKey("server")
+				.asInstanceOf(InstanceOfAssertFactories.MAP)
+				.containsOnlyKeys("lastFailure", "failingSince")
+				.hasEntrySatisfying("lastFailure", (failure) -> assertThat((String) failure)
+					.startsWith("08001 Connection to 127.0.0.1:1 refused"));
 		}
 	}
 

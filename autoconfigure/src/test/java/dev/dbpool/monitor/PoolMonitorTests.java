@@ -3,6 +3,10 @@ package dev.dbpool.monitor;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import javax.sql.DataSource;
 
@@ -15,8 +19,8 @@ import org.springframework.jdbc.datasource.SimpleDriverDataSource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Tests for {@link PoolMonitor} without a database: which pools it finds, and that a
- * sample never throws.
+ * Tests for {@link PoolMonitor} without a database: which pools it finds, that a sample
+ * never throws, and when periodic tasks run.
  */
 class PoolMonitorTests {
 
@@ -62,6 +66,28 @@ class PoolMonitorTests {
 			throw new IllegalStateException("no beans");
 		}, null, SETTINGS);
 		monitor.sampleAll();
+	}
+
+	@Test
+	void periodicTaskRunsOnTheMonitorsThreadAfterItsInitialDelay() throws Exception {
+		PoolMonitor monitor = new PoolMonitor(Map::of, null, SETTINGS);
+		CountDownLatch atOnce = new CountDownLatch(1);
+		AtomicReference<String> thread = new AtomicReference<>();
+		AtomicInteger afterAnHour = new AtomicInteger();
+		monitor.addPeriodicTask("at once", Duration.ZERO, Duration.ofHours(1), () -> {
+			thread.set(Thread.currentThread().getName());
+			atOnce.countDown();
+		});
+		monitor.addPeriodicTask("after an hour", Duration.ofHours(1), afterAnHour::incrementAndGet);
+		monitor.start();
+		try {
+			assertThat(atOnce.await(5, TimeUnit.SECONDS)).isTrue();
+			assertThat(thread.get()).isEqualTo(PoolMonitor.THREAD_NAME);
+			assertThat(afterAnHour.get()).isZero();
+		}
+		finally {
+			monitor.stop();
+		}
 	}
 
 	@Test

@@ -1,0 +1,309 @@
+package dev.dbpool.server;
+
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.dbpool.monitor.PoolMonitor;
+import dev.dbpool.pool.PoolSettings;
+import dev.dbpool.pool.SideConnections;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Reads what the server sees of a pool's sessions ({@code pg_stat_activity}) over one
+ * connection of its own beside the pool, never from it, so that it also works when the
+ * pool is exhausted: {@link SideConnections#open(HikariDataSource, String) opened} as the
+ * pool opens its own, but under an {@code application_name} of its own
+ * ({@code "<application name> [db-pool monitor]"}), kept open between reads, opened again
+ * when broken, and closed by {@link #close()}. Each read is one query, limited by a
+ * statement timeout of {@value #STATEMENT_TIMEOUT}, so that a read never holds the
+ * monitor's thread for long.
+ * <p>
+ * A read logs a WARN when sessions of the application have been idle in a transaction
+ * longer than the warning threshold: one line per read at most. When the server cannot be
+ * read, it logs one WARN per failing streak, not per read, and an INFO when it can be
+ * read again. Meant to be run by the {@link PoolMonitor}'s thread, every
+ * {@link ServerViewSettings#interval()}; it starts no thread of its own.
+ *
+ * @author db-pool
+ * @since 0.3.0
+ */
+public class ServerView implements AutoCloseable {
+
+	/** What the side connection is for, in its {@code application_name}. */
+	public static final String PURPOSE = "monitor";
+
+	/** The statement timeout of the side connection. */
+	public static final String STATEMENT_TIMEOUT = "5s";
+
+	/** Most server processes named in a log line. */
+	private static final int PIDS_LOGGED = 5;
+
+	private static final Log logger = LogFactory.getLog(ServerView.class);
+
+	// The application's sessions: its application_name, in this database, not this one.
+	// The server-wide total counts every client connection, this one included.
+	private static final String QUERY = """
+			WITH sessions AS (
+				SELECT pid, backend_type, state, xact_start, query_start, state_change,
+					(application_name = ? AND datname = current_database() AND pid <> pg_backend_pid()) AS mine
+				FROM pg_stat_activity
+			)
+			SELECT
+				(SELECT count(*) FROM sessions WHERE backend_type = 'client backend') AS total,
+				current_setting('max_connections')::int AS max_connections,
+				count(*) FILTER (WHERE state = 'active') AS active,
+				count(*) FILTER (WHERE state = 'idle') AS idle,
+				count(*) FILTER (WHERE state = 'idle in transaction') AS idle_in_transaction,
+				count(*) FILTER (WHERE state = 'idle in transaction (aborted)') AS idle_in_transaction_aborted,
+				coalesce((extract(epoch FROM max(now() - xact_start)) * 1000)::bigint, 0) AS oldest_transaction,
+				coalesce((extract(epoch FROM max(now() - query_start) FILTER (WHERE state = 'active')) * 1000)::bigint,
+					0) AS longest_query,
+				array_agg(pid ORDER BY state_change)
+					FILTER (WHERE state LIKE 'idle in transaction%') AS idle_pids,
+				array_agg((extract(epoch FROM now() - state_change) * 1000)::bigint ORDER BY state_change)
+					FILTER (WHERE state LIKE 'idle in transaction%') AS idle_millis
+			FROM sessions
+			WHERE mine""";
+
+	private final HikariDataSource pool;
+
+	private final ServerViewSettings settings;
+
+	private volatile @Nullable Connection connection;
+
+	private volatile boolean closed;
+
+	private volatile @Nullable ServerActivity latest;
+
+	private volatile @Nullable Failure failure;
+
+	/**
+	 * Create a view of a pool's sessions. Nothing is opened until the first read.
+	 * @param pool the pool; it must open its connections from a JDBC URL
+	 * @param settings how to read and what to warn about
+	 */
+	public ServerView(HikariDataSource pool, ServerViewSettings settings) {
+		this.pool = pool;
+		this.settings = settings;
+	}
+
+	/**
+	 * Return the pool whose sessions are read.
+	 * @return the pool
+	 */
+	public HikariDataSource pool() {
+		return this.pool;
+	}
+
+	/**
+	 * Return the settings.
+	 * @return the settings
+	 */
+	public ServerViewSettings settings() {
+		return this.settings;
+	}
+
+	/**
+	 * Return what the last successful read saw.
+	 * @return the snapshot, or {@code null} before the first successful read
+	 */
+	public @Nullable ServerActivity latest() {
+		return this.latest;
+	}
+
+	/**
+	 * Return what the last read saw, if it succeeded.
+	 * @return the snapshot, or {@code null} before the first read and while reads fail
+	 */
+	public @Nullable ServerActivity current() {
+		return (this.failure == null) ? this.latest : null;
+	}
+
+	/**
+	 * Return the failing streak in progress.
+	 * @return the streak, or {@code null} if the last read succeeded or none was made
+	 */
+	public @Nullable Failure failure() {
+		return this.failure;
+	}
+
+	/**
+	 * Read the server once: what the monitor's thread does every interval. Never throws:
+	 * a failure is kept, logged once per failing streak, and the next read tries again
+	 * with a new connection.
+	 * @return what the server showed, or {@code null} if it could not be read
+	 */
+	public synchronized @Nullable ServerActivity sample() {
+		if (this.closed) {
+			return null;
+		}
+		try {
+			ServerActivity activity = read(connection());
+			this.latest = activity;
+			Failure ended = this.failure;
+			this.failure = null;
+			if (ended != null && logger.isInfoEnabled()) {
+				logger.info("db-pool: the server view of pool '" + this.pool.getPoolName() + "' works again after "
+						+ ended.inARow() + " failed read" + ((ended.inARow() != 1) ? "s" : "") + " over "
+						+ PoolMonitor.format(Duration.between(ended.since(), activity.sampledAt())));
+			}
+			warnAboutIdleTransactions(activity);
+			return activity;
+		}
+		catch (Exception ex) {
+			closeConnection();
+			// Interrupted: the monitor is stopping, not the server failing.
+			if (!Thread.currentThread().isInterrupted()) {
+				failed(ex);
+			}
+			return null;
+		}
+		finally {
+			if (this.closed) {
+				// Closed while this read ran.
+				closeConnection();
+			}
+		}
+	}
+
+	private Connection connection() throws SQLException {
+		Connection connection = this.connection;
+		if (connection == null) {
+			connection = SideConnections.open(this.pool, PURPOSE);
+			try (Statement statement = connection.createStatement()) {
+				statement.execute("SET statement_timeout = '" + STATEMENT_TIMEOUT + "'");
+			}
+			catch (SQLException ex) {
+				connection.close();
+				throw ex;
+			}
+			this.connection = connection;
+		}
+		return connection;
+	}
+
+	private ServerActivity read(Connection connection) throws SQLException {
+		try (PreparedStatement statement = connection.prepareStatement(QUERY)) {
+			statement.setString(1, SideConnections.poolApplicationName(this.pool));
+			try (ResultSet result = statement.executeQuery()) {
+				result.next();
+				Map<String, Integer> connections = new LinkedHashMap<>();
+				// Columns 3 to 6: the counts, in the order of STATES.
+				for (int i = 0; i < ServerActivity.STATES.size(); i++) {
+					connections.put(ServerActivity.STATES.get(i), result.getInt(3 + i));
+				}
+				return new ServerActivity(Instant.now(), connections, millis(result.getLong("oldest_transaction")),
+						millis(result.getLong("longest_query")),
+						idleSessions(result.getArray("idle_pids"), result.getArray("idle_millis")),
+						result.getInt("total"), result.getInt("max_connections"));
+			}
+		}
+	}
+
+	private static List<ServerActivity.IdleSession> idleSessions(@Nullable Array pids, @Nullable Array millis)
+			throws SQLException {
+		List<ServerActivity.IdleSession> sessions = new ArrayList<>();
+		if (pids != null && millis != null) {
+			Object[] pid = (Object[]) pids.getArray();
+			Object[] idle = (Object[]) millis.getArray();
+			// Ordered by the time they became idle: the longest idle first.
+			for (int i = 0; i < pid.length; i++) {
+				sessions.add(new ServerActivity.IdleSession(((Number) pid[i]).intValue(),
+						millis(((Number) idle[i]).longValue())));
+			}
+		}
+		return sessions;
+	}
+
+	private static Duration millis(long millis) {
+		// The server's now() is when the read's own statement started: a session may have
+		// started a moment later.
+		return Duration.ofMillis(Math.max(0, millis));
+	}
+
+	private void warnAboutIdleTransactions(ServerActivity activity) {
+		List<ServerActivity.IdleSession> over = activity.idleInTransaction()
+			.stream()
+			.filter((session) -> session.idleFor().compareTo(this.settings.idleInTransactionWarning()) > 0)
+			.toList();
+		if (over.isEmpty() || !logger.isWarnEnabled()) {
+			return;
+		}
+		String pids = over.stream()
+			.limit(PIDS_LOGGED)
+			.map((session) -> String.valueOf(session.pid()))
+			.collect(Collectors.joining(", ", (over.size() > 1) ? "pids " : "pid ",
+					(over.size() > PIDS_LOGGED) ? ", …" : ""));
+		Duration timeout = this.settings.idleInTransactionTimeout();
+		logger.warn("db-pool: " + over.size() + " session" + ((over.size() > 1) ? "s" : "") + " of '"
+				+ SideConnections.poolApplicationName(this.pool) + "' idle in a transaction for more than "
+				+ PoolMonitor.format(this.settings.idleInTransactionWarning()) + " (longest "
+				+ PoolMonitor.format(over.get(0).idleFor()) + "; " + pids
+				+ "): a transaction left open — a missing commit or rollback, or a slow call between statements; "
+				+ (timeout.isZero() ? "idle-in-transaction-timeout is 0, so the server never ends it"
+						: "idle-in-transaction-timeout ends it after " + PoolSettings.format(timeout)));
+	}
+
+	private void failed(Exception ex) {
+		Instant now = Instant.now();
+		String state = (ex instanceof SQLException sql && sql.getSQLState() != null) ? sql.getSQLState() + " " : "";
+		String message = state + ex.getMessage();
+		Failure previous = this.failure;
+		this.failure = (previous != null) ? new Failure(previous.since(), now, previous.inARow() + 1, message)
+				: new Failure(now, now, 1, message);
+		if (previous == null && logger.isWarnEnabled()) {
+			logger.warn("db-pool: the server view of pool '" + this.pool.getPoolName() + "' cannot read the server: "
+					+ message + " (trying again every " + PoolMonitor.format(this.settings.interval())
+					+ "; logged again only once it works)");
+		}
+	}
+
+	/**
+	 * Close the side connection; later reads do nothing.
+	 */
+	@Override
+	public void close() {
+		this.closed = true;
+		closeConnection();
+	}
+
+	private void closeConnection() {
+		Connection connection = this.connection;
+		this.connection = null;
+		if (connection != null) {
+			try {
+				connection.close();
+			}
+			catch (SQLException ex) {
+				// Broken already: nothing to release.
+			}
+		}
+	}
+
+	/**
+	 * A streak of failed reads.
+	 *
+	 * @param since when the first read of the streak failed
+	 * @param last when the last one failed
+	 * @param inARow how many failed
+	 * @param message the SQLState and message of the last failure
+	 */
+	public record Failure(Instant since, Instant last, int inARow, String message) {
+
+	}
+
+}
