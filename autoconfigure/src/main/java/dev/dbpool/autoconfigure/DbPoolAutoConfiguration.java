@@ -113,8 +113,11 @@ public final class DbPoolAutoConfiguration {
 		ConfiguredValue instances = resolver.instancesGiven();
 		if (resolver.isPostgresql()) {
 			// Before the pool starts, so that clamping still applies.
+			// The server-side view holds one connection beside the pool.
+			int sideConnections = (properties.getMonitor().isEnabled() && properties.getMonitor().isServerEnabled()) ? 1
+					: 0;
 			new ConnectionBudgetCheck(properties.getBudget().getMode(), properties.getInstances(), instances,
-					resolver.maxConnectionsGiven())
+					resolver.maxConnectionsGiven(), sideConnections)
 				.check(dataSource);
 		}
 		dataSource.countLeaks();

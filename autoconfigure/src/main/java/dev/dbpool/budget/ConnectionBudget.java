@@ -28,13 +28,17 @@ public final class ConnectionBudget {
 
 	private final int maxConnections;
 
+	private final int sideConnections;
+
 	private final BudgetMode mode;
 
-	private ConnectionBudget(ServerLimits server, Limit binding, int instances, int maxConnections, BudgetMode mode) {
+	private ConnectionBudget(ServerLimits server, Limit binding, int instances, int maxConnections, int sideConnections,
+			BudgetMode mode) {
 		this.server = server;
 		this.binding = binding;
 		this.instances = instances;
 		this.maxConnections = maxConnections;
+		this.sideConnections = sideConnections;
 		this.mode = mode;
 	}
 
@@ -47,6 +51,22 @@ public final class ConnectionBudget {
 	 * @return the budget
 	 */
 	public static ConnectionBudget of(ServerLimits server, int instances, int maxConnections, BudgetMode mode) {
+		return of(server, instances, maxConnections, 0, mode);
+	}
+
+	/**
+	 * Work out the budget of a fleet whose instances also hold connections beside their
+	 * pools.
+	 * @param server what the server said
+	 * @param instances how many copies of the application share the server, at least 1
+	 * @param maxConnections each copy's max-connections
+	 * @param sideConnections the connections each copy holds beside its pool while it
+	 * runs (the server-side view's)
+	 * @param mode what is done when the fleet is over budget
+	 * @return the budget
+	 */
+	public static ConnectionBudget of(ServerLimits server, int instances, int maxConnections, int sideConnections,
+			BudgetMode mode) {
 		List<Limit> limits = new ArrayList<>();
 		if (!server.superuser()) {
 			if (server.roleConnectionLimit() != ServerLimits.NO_LIMIT) {
@@ -67,7 +87,7 @@ public final class ConnectionBudget {
 				binding = limit;
 			}
 		}
-		return new ConnectionBudget(server, binding, instances, maxConnections, mode);
+		return new ConnectionBudget(server, binding, instances, maxConnections, sideConnections, mode);
 	}
 
 	private static Limit serverLimit(ServerLimits server) {
@@ -92,7 +112,8 @@ public final class ConnectionBudget {
 	 * @return the budget
 	 */
 	public ConnectionBudget withMaxConnections(int maxConnections) {
-		return new ConnectionBudget(this.server, this.binding, this.instances, maxConnections, this.mode);
+		return new ConnectionBudget(this.server, this.binding, this.instances, maxConnections, this.sideConnections,
+				this.mode);
 	}
 
 	/**
@@ -144,12 +165,20 @@ public final class ConnectionBudget {
 	}
 
 	/**
+	 * Return the connections each copy holds beside its pool while it runs.
+	 * @return the side connections per instance
+	 */
+	public int sideConnections() {
+		return this.sideConnections;
+	}
+
+	/**
 	 * Return the most connections the fleet may open:
-	 * {@code instances × max-connections}.
+	 * {@code instances × (max-connections + side connections)}.
 	 * @return the demand
 	 */
 	public long demand() {
-		return (long) this.instances * this.maxConnections;
+		return (long) this.instances * (this.maxConnections + this.sideConnections);
 	}
 
 	/**
@@ -171,11 +200,12 @@ public final class ConnectionBudget {
 
 	/**
 	 * Return the largest max-connections with which the fleet fits: the available
-	 * connections shared by the instances, rounded down.
+	 * connections shared by the instances, rounded down, less each one's side
+	 * connections.
 	 * @return the largest safe max-connections; below 1 when none fits
 	 */
 	public int safeMaxConnections() {
-		return available() / this.instances;
+		return available() / this.instances - this.sideConnections;
 	}
 
 	/**
@@ -206,12 +236,15 @@ public final class ConnectionBudget {
 	}
 
 	/**
-	 * Describe the fleet's demand, e.g. {@code 2 instances × max-connections 20 = 40}.
+	 * Describe the fleet's demand, e.g. {@code 2 instances × max-connections 20 = 40}, or
+	 * {@code 2 instances × (max-connections 20 + 1 side connection) = 42}.
 	 * @return the description
 	 */
 	public String describeDemand() {
-		return this.instances + ((this.instances != 1) ? " instances" : " instance") + " × max-connections "
-				+ this.maxConnections + " = " + demand();
+		String each = (this.sideConnections == 0) ? "max-connections " + this.maxConnections
+				: "(max-connections " + this.maxConnections + " + " + this.sideConnections + " side connection"
+						+ ((this.sideConnections != 1) ? "s" : "") + ")";
+		return this.instances + ((this.instances != 1) ? " instances" : " instance") + " × " + each + " = " + demand();
 	}
 
 	@Override

@@ -35,6 +35,8 @@ public final class ConnectionBudgetCheck {
 
 	private final ConfiguredValue maxConnectionsGiven;
 
+	private final int sideConnections;
+
 	/**
 	 * Create a check.
 	 * @param mode what to do when the fleet is over budget
@@ -42,13 +44,16 @@ public final class ConnectionBudgetCheck {
 	 * @param instancesGiven where {@code instances} came from, to name it in a fix
 	 * @param maxConnectionsGiven where the pool's max-connections came from, to name it
 	 * in a fix
+	 * @param sideConnections the connections each instance holds beside its pool while it
+	 * runs: 1 with the server-side view, else 0
 	 */
 	public ConnectionBudgetCheck(BudgetMode mode, int instances, ConfiguredValue instancesGiven,
-			ConfiguredValue maxConnectionsGiven) {
+			ConfiguredValue maxConnectionsGiven, int sideConnections) {
 		this.mode = mode;
 		this.instances = instances;
 		this.instancesGiven = instancesGiven;
 		this.maxConnectionsGiven = maxConnectionsGiven;
+		this.sideConnections = sideConnections;
 	}
 
 	/**
@@ -73,7 +78,8 @@ public final class ConnectionBudgetCheck {
 					+ ex.getMessage());
 			return null;
 		}
-		ConnectionBudget budget = ConnectionBudget.of(limits, this.instances, pool.getMaximumPoolSize(), this.mode);
+		ConnectionBudget budget = ConnectionBudget.of(limits, this.instances, pool.getMaximumPoolSize(),
+				this.sideConnections, this.mode);
 		if (!budget.isOverBudget()) {
 			logger.info("db-pool: pool '" + pool.getPoolName() + "' within its connection budget: "
 					+ budget.describeDemand() + ", and " + budget.describeLimit() + "; headroom " + budget.headroom()

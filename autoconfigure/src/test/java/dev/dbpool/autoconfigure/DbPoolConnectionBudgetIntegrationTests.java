@@ -18,6 +18,7 @@ import dev.dbpool.diagnostics.InvalidDbPoolConfigurationException;
 import dev.dbpool.health.DbPoolHealthIndicator;
 import dev.dbpool.metrics.DbPoolMeterBinder;
 import dev.dbpool.pool.DbPoolDataSource;
+import dev.dbpool.server.ServerView;
 import dev.dbpool.testsupport.EnvironmentVariables;
 import dev.dbpool.testsupport.TestDatabase;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -59,8 +60,9 @@ class DbPoolConnectionBudgetIntegrationTests {
 		.withConfiguration(AutoConfigurations.of(DbPoolAutoConfiguration.class, DataSourceAutoConfiguration.class))
 		.withInitializer(EnvironmentVariables.of())
 		.withPropertyValues(TestDatabase.get().dataSourceProperties())
+		// The server-side view's side connection is counted in its own test.
 		.withPropertyValues("app.db.pool.max-connections=5", "app.db.pool.min-connections=1",
-				"app.db.pool.acquire-timeout=5s");
+				"app.db.pool.acquire-timeout=5s", "app.db.pool.monitor.server-enabled=false");
 
 	private final List<String> roles = new ArrayList<>();
 
@@ -109,6 +111,35 @@ class DbPoolConnectionBudgetIntegrationTests {
 				assertThat(output).contains("db-pool: pool '" + name + "-pool' " + OVER_THE_ROLE_LIMIT + role(name)
 						+ ROLE_LIMIT_HELD + "; max-connections and min-connections "
 						+ "lowered to 3, the largest safe max-connections (app.db.pool.budget.mode clamp)");
+			});
+	}
+
+	@Test
+	void clampLeavesTheServerViewItsSideConnectionWithinTheRoleLimit(CapturedOutput output) throws SQLException {
+		String name = ServerSide.uniqueName("it-budget-side");
+		limitedRole(name).withConfiguration(AutoConfigurations.of(DbPoolMonitorAutoConfiguration.class))
+			.withPropertyValues("app.db.pool.budget.mode=clamp", "app.db.pool.monitor.server-enabled=true")
+			.run((context) -> {
+				HikariDataSource pool = context.getBean(HikariDataSource.class);
+				assertThat(pool.getMaximumPoolSize()).isEqualTo(ROLE_LIMIT - 1);
+				assertThat(output).contains("db-pool: pool '" + name + "-pool' over its connection budget: "
+						+ "1 instance × (max-connections 5 + 1 side connection) = 6, but role '" + role(name)
+						+ ROLE_LIMIT_HELD + "; max-connections lowered to 2");
+				List<Connection> borrowed = new ArrayList<>();
+				try {
+					for (int i = 0; i < ROLE_LIMIT - 1; i++) {
+						borrowed.add(pool.getConnection());
+					}
+					// With the pool at its clamped max, the view still gets its own slot.
+					ServerView view = context.getBean(ServerView.class);
+					assertThat(view.sample()).isNotNull();
+					assertThat(view.failure()).isNull();
+				}
+				finally {
+					for (Connection connection : borrowed) {
+						connection.close();
+					}
+				}
 			});
 	}
 

@@ -111,4 +111,15 @@ class ConnectionBudgetTests {
 				usedByRole, usedInDatabase);
 	}
 
+	@Test
+	void sideConnectionsCountInTheDemandAndComeOffTheSafeShare() {
+		ConnectionBudget budget = ConnectionBudget.of(limits(false, null, 30, -1, 0, 4, 0), 2, 12, 1, BudgetMode.WARN);
+		assertThat(budget.demand()).isEqualTo(26);
+		assertThat(budget.headroom()).isZero();
+		assertThat(budget.isOverBudget()).isFalse();
+		assertThat(budget.safeMaxConnections()).isEqualTo(12);
+		assertThat(budget.describeDemand()).isEqualTo("2 instances × (max-connections 12 + 1 side connection) = 26");
+		assertThat(budget.withMaxConnections(13).isOverBudget()).isTrue();
+	}
+
 }
