@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # db-pool JMH benchmarks: the getConnection()/close() cycle and a prepared SELECT 1 round trip on a
 # bare HikariDataSource, on Spring Boot's own pool and on the DataSource db-pool gives the application,
-# at each thread count in JMH_THREADS; then the cost per call of db-pool's health check and monitor
+# at each thread count in JMH_THREADS, and the guards on the borrow path against HikariCP alone; then the cost per call of db-pool's health check and monitor
 # (left out, with the reason recorded, while those features are not on the class path).
 #
 #   benchmarks/jmh/run.sh                   # the full size (about 16 minutes)
@@ -25,14 +25,20 @@ mkdir -p "$RAW/jmh"
 # A bound on each JMH run, so that nothing hangs for ever: generous for the default settings.
 JMH_TIMEOUT=${JMH_TIMEOUT:-3600}
 
-for threads in $JMH_THREADS; do
-	log "JMH: BorrowPathBenchmark, $threads thread(s), pool $JMH_POOL"
-	rc=0
+# One hot-path benchmark class at one thread count; its JSON is raw/jmh/<file>-t<threads>.json.
+run_hot_path() {
+	local benchmark=$1 file=$2 threads=$3 rc=0
+	log "JMH: $benchmark, $threads thread(s), pool $JMH_POOL"
 	# shellcheck disable=SC2086 # JMH_ARGS is a word list
-	run_bounded "$JMH_TIMEOUT" "$LOGS/jmh-borrow-path-t$threads.log" "$JAVA" -jar "$BENCH_JAR" \
-		'dev.dbpool.benchmarks.jmh.BorrowPathBenchmark' -t "$threads" -p maxConnections="$JMH_POOL" \
-		-rf json -rff "$RAW/jmh/borrow-path-t$threads.json" $JMH_ARGS || rc=$?
-	((rc == 0)) || die "JMH failed with status $rc (see $LOGS/jmh-borrow-path-t$threads.log)"
+	run_bounded "$JMH_TIMEOUT" "$LOGS/jmh-$file-t$threads.log" "$JAVA" -jar "$BENCH_JAR" \
+		"dev.dbpool.benchmarks.jmh.$benchmark" -t "$threads" -p maxConnections="$JMH_POOL" \
+		-rf json -rff "$RAW/jmh/$file-t$threads.json" $JMH_ARGS || rc=$?
+	((rc == 0)) || die "JMH failed with status $rc (see $LOGS/jmh-$file-t$threads.log)"
+}
+
+for threads in $JMH_THREADS; do
+	run_hot_path BorrowPathBenchmark borrow-path "$threads"
+	run_hot_path GuardCostBenchmark guard-cost "$threads"
 done
 
 log "JMH: which of db-pool's monitor and health check this build has"

@@ -268,6 +268,7 @@ final class MarkdownReport {
 		line();
 		line("![JMH ratios](jmh.png)");
 		line();
+		guards(scores);
 		line("### Cost per call of the health check and the monitor");
 		line();
 		line("| call | average time | |");
@@ -282,6 +283,31 @@ final class MarkdownReport {
 			}
 			if (!features.monitor()) {
 				line(row("db-pool monitor", "NOT RUN", features.monitorDetail()));
+			}
+		}
+		line();
+	}
+
+	private void guards(List<JmhScore> scores) {
+		if (scores.stream().noneMatch((s) -> s.benchmark().equals(Targets.GUARD_CYCLE))) {
+			return;
+		}
+		line("### The guards on the borrow path");
+		line();
+		line("`getConnection()`/`close()` on db-pool's `DbPoolDataSource` against a bare `HikariDataSource` configured"
+				+ " alike but for the guard, no Spring, no meters (`GuardCostBenchmark`). leak-counting is compared"
+				+ " with HikariCP's own leak detection at the same threshold, which it builds on.");
+		line();
+		line("| threads | guard | ops/s | reference | ops/s | ratio |");
+		line("|---|---|---|---|---|---|");
+		for (int threads : scores.stream().mapToInt(JmhScore::threads).distinct().sorted().toArray()) {
+			for (List<String> pair : Targets.GUARD_PAIRS) {
+				JmhScore guard = Targets.score(this.run, Targets.GUARD_CYCLE, pair.get(0), threads);
+				JmhScore reference = Targets.score(this.run, Targets.GUARD_CYCLE, pair.get(1), threads);
+				if (guard != null && reference != null) {
+					line(row(Integer.toString(threads), pair.get(0), Targets.score(guard), pair.get(1),
+							Targets.score(reference), Targets.ratio(guard.score() / reference.score())));
+				}
 			}
 		}
 		line();

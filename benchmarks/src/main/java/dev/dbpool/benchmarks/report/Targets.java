@@ -39,6 +39,15 @@ final class Targets {
 
 	static final String ROUND_TRIP = "BorrowPathBenchmark.preparedSelectOne";
 
+	static final String GUARD_CYCLE = "GuardCostBenchmark.getConnectionAndClose";
+
+	/**
+	 * Each guard variant of {@link #GUARD_CYCLE} and the HikariCP variant it is compared
+	 * with, configured alike but for the guard.
+	 */
+	static final List<List<String>> GUARD_PAIRS = List.of(List.of("guards-off", "bare"), List.of("max-waiting", "bare"),
+			List.of("leak-counting", "bare-leak-detection"));
+
 	private Targets() {
 	}
 
@@ -48,6 +57,7 @@ final class Targets {
 			judgeLoad(run, mode, verdicts);
 		}
 		judgeJmh(run, verdicts);
+		judgeGuards(run, verdicts);
 		return verdicts;
 	}
 
@@ -162,6 +172,24 @@ final class Targets {
 					verdicts.add(new Verdict("jmh", target, subject, measured, overlap ? PASS : MISS,
 							overlap ? "" : "the 99.9 % confidence intervals do not overlap"));
 				}
+			}
+		}
+	}
+
+	private static void judgeGuards(Run run, List<Verdict> verdicts) {
+		for (int threads : run.jmh().stream().mapToInt(JmhScore::threads).distinct().sorted().toArray()) {
+			for (List<String> pair : GUARD_PAIRS) {
+				JmhScore guard = score(run, GUARD_CYCLE, pair.get(0), threads);
+				JmhScore reference = score(run, GUARD_CYCLE, pair.get(1), threads);
+				if (guard == null || reference == null) {
+					continue;
+				}
+				double ratio = guard.score() / reference.score();
+				verdicts.add(new Verdict("jmh", "JMH: a guard on the borrow path costs at most 3 % of HikariCP's cycle",
+						pair.get(0) + ", " + threads + " thread" + ((threads == 1) ? "" : "s"),
+						pair.get(0) + "/" + pair.get(1) + " " + ratio(ratio) + " (" + score(guard) + " vs "
+								+ score(reference) + ")",
+						(ratio >= CYCLE_SHARE) ? PASS : MISS, ""));
 			}
 		}
 	}
