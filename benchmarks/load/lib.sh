@@ -364,7 +364,7 @@ scenario_script_args() {
 min() { (($1 < $2)) && echo "$1" || echo "$2"; }
 
 # The app's arguments for a mode. A later feature adds a mode by defining MODE_ARGS_<name>, e.g.
-# MODE_ARGS_db_pool_waiter_cap="--app.db.pool.max-waiters=50" and MODES="... db-pool-waiter-cap".
+# MODE_ARGS_db_pool_waiter_cap="--app.db.pool.max-waiting=50" and MODES="... db-pool-waiter-cap".
 mode_args() {
 	local mode=$1 var
 	case "$mode" in

@@ -17,7 +17,11 @@ import org.springframework.web.server.ResponseStatusException;
 /**
  * {@code GET /work?holdMs=N}: borrows one pooled connection, runs a trivial query on it
  * and holds it for N ms. Enough concurrent calls exhaust the pool, which shows
- * saturation: callers wait for a connection, then time out.
+ * saturation: callers wait for a connection, then time out. A hold longer than the
+ * leak-detection threshold shows a leak report. With {@code inTransaction=true} the
+ * query runs in a transaction left open while the connection is held, then rolled back:
+ * the server sees the session "idle in transaction", which shows the server-side view's
+ * warning and, past idle-in-transaction-timeout, the server ending the session.
  */
 @RestController
 public class WorkController {
@@ -31,7 +35,8 @@ public class WorkController {
 	}
 
 	@GetMapping("/work")
-	WorkResult work(@RequestParam(defaultValue = "0") long holdMs) throws SQLException {
+	WorkResult work(@RequestParam(defaultValue = "0") long holdMs,
+			@RequestParam(defaultValue = "false") boolean inTransaction) throws SQLException {
 		if (holdMs < 0 || holdMs > MAX_HOLD_MS) {
 			throw new ResponseStatusException(HttpStatus.BAD_REQUEST,
 					"holdMs must be between 0 and " + MAX_HOLD_MS + ", was " + holdMs);
@@ -40,10 +45,17 @@ public class WorkController {
 		int backendPid;
 		try (Connection connection = this.dataSource.getConnection()) {
 			borrowed = System.nanoTime();
+			if (inTransaction) {
+				connection.setAutoCommit(false);
+			}
 			backendPid = backendPid(connection);
 			// Sleep here rather than run pg_sleep: the pool sees the connection in use,
 			// but no statement runs, so statement_timeout cannot cut the hold short.
 			sleep(holdMs);
+			if (inTransaction) {
+				// Fails with 25P03 if the server ended the idle transaction meanwhile.
+				connection.rollback();
+			}
 		}
 		return new WorkResult(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - borrowed), backendPid);
 	}
