@@ -13,6 +13,7 @@ import dev.dbpool.pool.DbPoolDataSource;
 import dev.dbpool.pool.PhysicalConnectionSource;
 import dev.dbpool.pool.PoolSettings;
 import dev.dbpool.retry.RetryPolicy;
+import dev.dbpool.waiting.WaiterCappedDataSource;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -71,7 +72,11 @@ public final class DbPoolAutoConfiguration {
 			matchIfMissing = true)
 	DbPoolDataSource dataSource(DbPoolProperties properties, DataSourceProperties dataSourceProperties,
 			ObjectProvider<JdbcConnectionDetails> connectionDetails, Environment environment) {
-		DbPoolDataSource dataSource = new DbPoolDataSource();
+		Integer maxWaiting = maxWaiting(properties, environment);
+		// The waiter cap is a subclass, so that a pool without it borrows as HikariCP
+		// does.
+		DbPoolDataSource dataSource = (maxWaiting != null) ? new WaiterCappedDataSource(maxWaiting)
+				: new DbPoolDataSource();
 		JdbcConnectionDetails details = connectionDetails.getIfAvailable();
 		if (details == null) {
 			dataSource.setJdbcUrl(dataSourceProperties.determineUrl());
@@ -101,10 +106,6 @@ public final class DbPoolAutoConfiguration {
 		else {
 			logger.info("db-pool: " + Secrets.maskUrl(dataSource.getJdbcUrl())
 					+ " is not a PostgreSQL URL; PostgreSQL driver and session settings are not applied");
-		}
-		Integer maxWaiting = maxWaiting(properties, environment);
-		if (maxWaiting != null) {
-			dataSource.capWaiters(maxWaiting);
 		}
 		if (logger.isInfoEnabled()) {
 			logger.info("db-pool: pool '" + settings.poolName() + "' for " + Secrets.maskUrl(dataSource.getJdbcUrl())

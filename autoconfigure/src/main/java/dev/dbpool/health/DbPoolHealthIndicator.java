@@ -441,7 +441,7 @@ public class DbPoolHealthIndicator extends AbstractHealthIndicator {
 	}
 
 	private static void putFileDescriptors(Health.Builder builder) {
-		FileDescriptorUsage usage = FileDescriptorUsage.read();
+		FileDescriptorUsage usage = FileDescriptorUsage.recent();
 		if (usage != null) {
 			Map<String, Object> block = new LinkedHashMap<>();
 			block.put(FILE_DESCRIPTORS_OPEN, usage.open());

@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.Delayed;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.RunnableScheduledFuture;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -30,8 +30,8 @@ import org.jspecify.annotations.Nullable;
  * scheduler wraps each of those tasks (and only those: HikariCP's other tasks run as
  * scheduled) so that a task that runs also counts the leak and keeps it, with the
  * borrowing thread's name, until the connection is returned. At a borrow that costs one
- * small object, beside the stack HikariCP captures anyway; without a threshold HikariCP
- * schedules nothing here at all.
+ * small object, beside the stack HikariCP captures and the task it schedules anyway;
+ * without a threshold HikariCP schedules nothing here at all.
  * <p>
  * The owner shuts it down once the pool is closed: HikariCP does not shut down a
  * scheduler it was given.
@@ -106,27 +106,37 @@ public class LeakCountingScheduler extends ScheduledThreadPoolExecutor {
 	}
 
 	@Override
-	protected <V> RunnableScheduledFuture<V> decorateTask(Runnable runnable, RunnableScheduledFuture<V> task) {
-		// Runs on the borrowing thread, as HikariCP schedules the task at the borrow.
-		return (runnable.getClass() == this.leakTask) ? new LeakTask<>(task, Thread.currentThread().getName()) : task;
+	public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
+		if (command.getClass() != this.leakTask) {
+			return super.schedule(command, delay, unit);
+		}
+		// Runs on the borrowing thread, as HikariCP schedules the task at the borrow. The
+		// queue holds a plain task, so a connection returned in time is taken off it as
+		// cheaply as HikariCP's own.
+		LeakAlarm alarm = new LeakAlarm(command, Thread.currentThread().getName());
+		alarm.future = super.schedule(alarm, delay, unit);
+		return alarm;
 	}
 
 	/**
-	 * One of HikariCP's leak tasks, as queued: when HikariCP's task has run (it has
-	 * logged the leak), the leak is counted and kept until the connection is returned
-	 * (HikariCP cancels the task).
+	 * One of HikariCP's leak tasks, and the future HikariCP cancels when the connection
+	 * is returned: when HikariCP's task has run (it has logged the leak), the leak is
+	 * counted and kept until the connection is returned.
 	 */
-	private final class LeakTask<V> implements RunnableScheduledFuture<V> {
+	private final class LeakAlarm implements Runnable, ScheduledFuture<Object> {
 
-		private final RunnableScheduledFuture<V> task;
+		private final Runnable task;
 
 		private final String thread;
+
+		// Set before HikariCP sees this future: schedule() returns it afterwards.
+		private volatile @Nullable ScheduledFuture<?> future;
 
 		private volatile @Nullable LeakedConnection leak;
 
 		private volatile boolean returned;
 
-		LeakTask(RunnableScheduledFuture<V> task, String thread) {
+		LeakAlarm(Runnable task, String thread) {
 			this.task = task;
 			this.thread = thread;
 		}
@@ -134,27 +144,21 @@ public class LeakCountingScheduler extends ScheduledThreadPoolExecutor {
 		@Override
 		public void run() {
 			this.task.run();
-			if (this.task.isDone() && !this.task.isCancelled()) {
-				Instant now = LeakCountingScheduler.this.clock.instant();
-				Duration threshold = Duration.ofMillis(LeakCountingScheduler.this.pool.getLeakDetectionThreshold());
-				LeakedConnection leak = new LeakedConnection(this.thread, now.minus(threshold));
-				this.leak = LeakCountingScheduler.this.leaks.leaked(leak);
-				// Returned while the leak was being kept: cancel() may have missed it.
-				if (this.returned) {
-					LeakCountingScheduler.this.leaks.returned(leak);
-				}
+			Instant now = LeakCountingScheduler.this.clock.instant();
+			Duration threshold = Duration.ofMillis(LeakCountingScheduler.this.pool.getLeakDetectionThreshold());
+			LeakedConnection leak = new LeakedConnection(this.thread, now.minus(threshold));
+			this.leak = LeakCountingScheduler.this.leaks.leaked(leak);
+			// Returned while the leak was being kept: cancel() may have missed it.
+			if (this.returned) {
+				LeakCountingScheduler.this.leaks.returned(leak);
 			}
 		}
 
 		@Override
 		public boolean cancel(boolean mayInterruptIfRunning) {
-			boolean cancelled = this.task.cancel(mayInterruptIfRunning);
-			if (cancelled) {
-				// Returned in time. The queue holds this wrapper, not the task, so it is
-				// removed here, as the remove-on-cancel policy does for other tasks.
-				remove(this);
-			}
-			else {
+			boolean cancelled = future().cancel(mayInterruptIfRunning);
+			if (!cancelled) {
+				// Returned after the leak was reported.
 				this.returned = true;
 				LeakedConnection leak = this.leak;
 				if (leak != null) {
@@ -164,40 +168,43 @@ public class LeakCountingScheduler extends ScheduledThreadPoolExecutor {
 			return cancelled;
 		}
 
-		@Override
-		public boolean isPeriodic() {
-			return this.task.isPeriodic();
+		private ScheduledFuture<?> future() {
+			ScheduledFuture<?> future = this.future;
+			if (future == null) {
+				throw new IllegalStateException("Not scheduled yet");
+			}
+			return future;
 		}
 
 		@Override
 		public long getDelay(TimeUnit unit) {
-			return this.task.getDelay(unit);
+			return future().getDelay(unit);
 		}
 
 		@Override
 		public int compareTo(Delayed other) {
-			// Task to task, so that two of HikariCP's tasks compare by their times alone.
-			return this.task.compareTo((other instanceof LeakTask<?> leakTask) ? leakTask.task : other);
+			return future().compareTo(other);
 		}
 
 		@Override
 		public boolean isCancelled() {
-			return this.task.isCancelled();
+			return future().isCancelled();
 		}
 
 		@Override
 		public boolean isDone() {
-			return this.task.isDone();
+			return future().isDone();
 		}
 
 		@Override
-		public V get() throws InterruptedException, ExecutionException {
-			return this.task.get();
+		public Object get() throws InterruptedException, ExecutionException {
+			return future().get();
 		}
 
 		@Override
-		public V get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
-			return this.task.get(timeout, unit);
+		public Object get(long timeout, TimeUnit unit)
+				throws InterruptedException, ExecutionException, TimeoutException {
+			return future().get(timeout, unit);
 		}
 
 	}

@@ -9,6 +9,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.dbpool.pool.DbPoolDataSource;
 import dev.dbpool.pool.PhysicalConnectionSource;
 import dev.dbpool.retry.RetryPolicy;
+import dev.dbpool.waiting.WaiterCappedDataSource;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -71,7 +72,8 @@ public class GuardCostBenchmark {
 		@Setup(Level.Trial)
 		public void open() throws SQLException {
 			boolean dbPool = !this.variant.startsWith("bare");
-			HikariDataSource pool = dbPool ? new DbPoolDataSource() : new HikariDataSource();
+			HikariDataSource pool = !dbPool ? new HikariDataSource()
+					: this.variant.equals("max-waiting") ? new WaiterCappedDataSource(50) : new DbPoolDataSource();
 			pool.setJdbcUrl(BenchmarkDatabase.URL);
 			pool.setUsername(BenchmarkDatabase.USERNAME);
 			pool.setPassword(BenchmarkDatabase.PASSWORD);
@@ -82,9 +84,6 @@ public class GuardCostBenchmark {
 				pool.setLeakDetectionThreshold(Duration.ofSeconds(60).toMillis());
 			}
 			if (pool instanceof DbPoolDataSource guarded) {
-				if (this.variant.equals("max-waiting")) {
-					guarded.capWaiters(50);
-				}
 				guarded.countLeaks();
 				PhysicalConnectionSource.install(guarded,
 						new RetryPolicy(3, Duration.ofMillis(100), Duration.ofSeconds(2)));

@@ -18,9 +18,9 @@ import org.springframework.web.server.ResponseStatusException;
  * {@code GET /work?holdMs=N}: borrows one pooled connection, runs a trivial query on it
  * and holds it for N ms. Enough concurrent calls exhaust the pool, which shows
  * saturation: callers wait for a connection, then time out. A hold longer than the
- * leak-detection threshold shows a leak report. With {@code inTransaction=true} the
- * query runs in a transaction left open while the connection is held, then rolled back:
- * the server sees the session "idle in transaction", which shows the server-side view's
+ * leak-detection threshold shows a leak report. With {@code inTransaction=true} the query
+ * runs in a transaction left open while the connection is held, then rolled back: the
+ * server sees the session "idle in transaction", which shows the server-side view's
  * warning and, past idle-in-transaction-timeout, the server ending the session.
  */
 @RestController

@@ -1,0 +1,47 @@
+package dev.dbpool.waiting;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+
+import dev.dbpool.pool.DbPoolDataSource;
+
+/**
+ * db-pool's pool with a {@link WaiterCap} on {@link #getConnection()}: beyond
+ * {@code maxWaiting} threads waiting, a borrow fails at once with a
+ * {@link PoolSaturatedException} instead of waiting up to the acquire timeout. The cap's
+ * cost (one atomic increment and decrement per borrow) is paid only by pools built with
+ * {@code app.db.pool.max-waiting}.
+ *
+ * @author db-pool
+ * @since 0.3.0
+ */
+public class WaiterCappedDataSource extends DbPoolDataSource {
+
+	private final WaiterCap cap;
+
+	/**
+	 * Create a pool whose waiting threads are capped.
+	 * @param maxWaiting the most threads that may wait for a connection at once, at least
+	 * 1
+	 */
+	public WaiterCappedDataSource(int maxWaiting) {
+		this.cap = new WaiterCap(maxWaiting);
+	}
+
+	@Override
+	public Connection getConnection() throws SQLException {
+		this.cap.enter(this);
+		try {
+			return super.getConnection();
+		}
+		finally {
+			this.cap.leave();
+		}
+	}
+
+	@Override
+	public WaiterCap waiterCap() {
+		return this.cap;
+	}
+
+}
