@@ -21,7 +21,7 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  * <li>{@value #CONNECTIONS}: the application's sessions by {@code state}, PostgreSQL's
  * names: {@code active}, {@code idle}, {@code idle in transaction},
  * {@code idle in transaction (aborted)};</li>
- * <li>{@value #CONNECTIONS_TOTAL}: client connections on the whole server;</li>
+ * <li>{@value #CONNECTIONS_USED}: client connections on the whole server;</li>
  * <li>{@value #CONNECTIONS_MAX}: the server's {@code max_connections};</li>
  * <li>{@value #TRANSACTION_OLDEST}: age of the application's oldest open transaction, 0
  * if none;</li>
@@ -38,7 +38,7 @@ public class ServerViewMeterBinder implements MeterBinder {
 	public static final String CONNECTIONS = "db.server.connections";
 
 	/** Gauge of the client connections on the whole server. */
-	public static final String CONNECTIONS_TOTAL = "db.server.connections.total";
+	public static final String CONNECTIONS_USED = "db.server.connections.used";
 
 	/** Gauge of the server's {@code max_connections}. */
 	public static final String CONNECTIONS_MAX = "db.server.connections.max";
@@ -73,7 +73,7 @@ public class ServerViewMeterBinder implements MeterBinder {
 				.strongReference(true)
 				.register(registry);
 		}
-		Gauge.builder(CONNECTIONS_TOTAL, this.view, read(ServerActivity::total))
+		Gauge.builder(CONNECTIONS_USED, this.view, read(ServerActivity::total))
 			.description("Client connections on the whole server")
 			.tag(MicrometerPoolCounters.POOL_TAG, pool)
 			.strongReference(true)

@@ -66,7 +66,7 @@ class ServerViewTests {
 			assertThat(activity).isNotNull();
 			assertThat(registry.get(ServerViewMeterBinder.CONNECTIONS_MAX).gauge().value())
 				.isEqualTo(activity.maxConnections());
-			assertThat(registry.get(ServerViewMeterBinder.CONNECTIONS_TOTAL).gauge().value())
+			assertThat(registry.get(ServerViewMeterBinder.CONNECTIONS_USED).gauge().value())
 				.isEqualTo(activity.total());
 			for (String state : ServerActivity.STATES) {
 				assertThat(registry.get(ServerViewMeterBinder.CONNECTIONS)
@@ -82,7 +82,7 @@ class ServerViewTests {
 				MeterRegistry other = new SimpleMeterRegistry();
 				new ServerViewMeterBinder(failing).bindTo(other);
 				assertThat(failing.sample()).isNull();
-				assertThat(other.get(ServerViewMeterBinder.CONNECTIONS_TOTAL).gauge().value()).isNaN();
+				assertThat(other.get(ServerViewMeterBinder.CONNECTIONS_USED).gauge().value()).isNaN();
 			}
 		}
 	}

@@ -46,7 +46,16 @@ class ActuatorEndpointTests extends AbstractSampleApplicationTests {
 			.contains("db_pool_exhausted_total{pool=\"db-pool-sample-pool\"}")
 			.contains("db_pool_exhausted_duration_seconds_count{pool=\"db-pool-sample-pool\"}")
 			.contains("hikaricp_connections_acquire_seconds_bucket{")
-			.contains("hikaricp_connections_pending{pool=\"db-pool-sample-pool\"}");
+			.contains("hikaricp_connections_pending{pool=\"db-pool-sample-pool\"}")
+			.contains("db_pool_retries_total{pool=\"db-pool-sample-pool\"}")
+			.contains("db_pool_budget_headroom{pool=\"db-pool-sample-pool\"}")
+			// Every db.server.* meter registers: none maps to a Prometheus name another
+			// holds.
+			.contains("db_server_connections{pool=\"db-pool-sample-pool\",state=\"idle\"}")
+			.contains("db_server_connections_used{pool=\"db-pool-sample-pool\"}")
+			.contains("db_server_connections_max{pool=\"db-pool-sample-pool\"}")
+			.contains("db_server_transaction_oldest_seconds{pool=\"db-pool-sample-pool\"}")
+			.contains("db_server_query_longest_seconds{pool=\"db-pool-sample-pool\"}");
 	}
 
 	@Test
