@@ -14,16 +14,12 @@ import dev.dbpool.health.DbPoolHealthIndicator;
 import dev.dbpool.leaks.ConnectionLeaks;
 import dev.dbpool.leaks.LeakCountingScheduler;
 import dev.dbpool.pool.DbPoolDataSource;
-import dev.dbpool.testsupport.EnvironmentVariables;
-import dev.dbpool.testsupport.TestDatabase;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
-import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -42,13 +38,7 @@ class DbPoolLeaksIntegrationTests {
 
 	private static final String LEAK_WARNING = "Connection leak detection triggered for ";
 
-	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(DbPoolAutoConfiguration.class, DataSourceAutoConfiguration.class,
-				DbPoolMonitorAutoConfiguration.class, DbPoolHealthContributorAutoConfiguration.class,
-				DbPoolMetricsAutoConfiguration.class))
-		.withConfiguration(DbPoolMetricsIntegrationTests.SPRING_BOOT_METRICS)
-		.withInitializer(EnvironmentVariables.of())
-		.withPropertyValues(TestDatabase.get().dataSourceProperties())
+	private final ApplicationContextRunner runner = DbPoolContexts.everyFeature()
 		.withPropertyValues("app.db.pool.max-connections=2", "app.db.pool.min-connections=0",
 				"app.db.pool.monitor.interval=1s");
 

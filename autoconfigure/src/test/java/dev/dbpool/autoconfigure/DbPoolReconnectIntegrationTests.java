@@ -18,15 +18,12 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.dbpool.health.DbPoolHealthIndicator;
 import dev.dbpool.pool.PhysicalConnectionSource;
 import dev.dbpool.retry.RetryableFailures;
-import dev.dbpool.testsupport.EnvironmentVariables;
 import dev.dbpool.testsupport.ServerSessions;
 import dev.dbpool.testsupport.TcpProxy;
 import dev.dbpool.testsupport.TestDatabase;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -49,13 +46,7 @@ class DbPoolReconnectIntegrationTests {
 	 */
 	private static final Duration PAST_ALIVE_BYPASS_WINDOW = Duration.ofMillis(700);
 
-	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(DbPoolAutoConfiguration.class, DataSourceAutoConfiguration.class,
-				DbPoolMonitorAutoConfiguration.class, DbPoolMetricsAutoConfiguration.class,
-				DbPoolHealthContributorAutoConfiguration.class))
-		.withConfiguration(DbPoolMetricsIntegrationTests.SPRING_BOOT_METRICS)
-		.withInitializer(EnvironmentVariables.of())
-		.withPropertyValues(TestDatabase.get().dataSourceProperties())
+	private final ApplicationContextRunner runner = DbPoolContexts.everyFeature()
 		// The budget check opens a connection of its own before the pool does; through
 		// the proxy it would take one of the refusals these tests count.
 		.withPropertyValues("app.db.pool.monitor.interval=1s", "app.db.pool.monitor.server-enabled=false",

@@ -14,17 +14,13 @@ import javax.sql.DataSource;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
 import dev.dbpool.health.DbPoolHealthIndicator;
-import dev.dbpool.testsupport.EnvironmentVariables;
-import dev.dbpool.testsupport.TestDatabase;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
-import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -48,13 +44,7 @@ class DbPoolSaturationIntegrationTests {
 
 	private static final Duration EXHAUSTED_FOR = Duration.ofMillis(3500);
 
-	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(DbPoolAutoConfiguration.class, DataSourceAutoConfiguration.class,
-				DbPoolMonitorAutoConfiguration.class, DbPoolHealthContributorAutoConfiguration.class,
-				DbPoolMetricsAutoConfiguration.class))
-		.withConfiguration(DbPoolMetricsIntegrationTests.SPRING_BOOT_METRICS)
-		.withInitializer(EnvironmentVariables.of())
-		.withPropertyValues(TestDatabase.get().dataSourceProperties())
+	private final ApplicationContextRunner runner = DbPoolContexts.everyFeature()
 		.withPropertyValues("app.db.pool.max-connections=" + MAX, "app.db.pool.min-connections=1",
 				"app.db.pool.acquire-timeout=10s", "app.db.pool.monitor.interval=1s",
 				"app.db.pool.health.exhausted-grace=1s");

@@ -17,16 +17,12 @@ import dev.dbpool.health.DbPoolHealthIndicator;
 import dev.dbpool.pool.SideConnections;
 import dev.dbpool.server.ServerActivity;
 import dev.dbpool.server.ServerView;
-import dev.dbpool.testsupport.EnvironmentVariables;
 import dev.dbpool.testsupport.ServerSessions;
 import dev.dbpool.testsupport.TestDatabase;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.jdbc.DataSourceUnwrapper;
-import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -43,13 +39,7 @@ import static org.awaitility.Awaitility.await;
 @ExtendWith(OutputCaptureExtension.class)
 class DbPoolServerViewIntegrationTests {
 
-	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(DbPoolAutoConfiguration.class, DataSourceAutoConfiguration.class,
-				DbPoolMonitorAutoConfiguration.class, DbPoolHealthContributorAutoConfiguration.class,
-				DbPoolMetricsAutoConfiguration.class))
-		.withConfiguration(DbPoolMetricsIntegrationTests.SPRING_BOOT_METRICS)
-		.withInitializer(EnvironmentVariables.of())
-		.withPropertyValues(TestDatabase.get().dataSourceProperties())
+	private final ApplicationContextRunner runner = DbPoolContexts.everyFeature()
 		.withPropertyValues("app.db.pool.max-connections=3", "app.db.pool.min-connections=0",
 				"app.db.pool.monitor.server-interval=1s");
 

@@ -1,7 +1,6 @@
 package dev.dbpool.autoconfigure;
 
 import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,14 +14,10 @@ import javax.sql.DataSource;
 
 import dev.dbpool.health.DbPoolHealthIndicator;
 import dev.dbpool.pool.DbPoolDataSource;
-import dev.dbpool.testsupport.EnvironmentVariables;
-import dev.dbpool.testsupport.TestDatabase;
 import dev.dbpool.waiting.PoolSaturatedException;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -50,13 +45,7 @@ class DbPoolWaiterCapIntegrationTests {
 
 	private static final Duration FAST = Duration.ofMillis(200);
 
-	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(DbPoolAutoConfiguration.class, DataSourceAutoConfiguration.class,
-				DbPoolMonitorAutoConfiguration.class, DbPoolHealthContributorAutoConfiguration.class,
-				DbPoolMetricsAutoConfiguration.class))
-		.withConfiguration(DbPoolMetricsIntegrationTests.SPRING_BOOT_METRICS)
-		.withInitializer(EnvironmentVariables.of())
-		.withPropertyValues(TestDatabase.get().dataSourceProperties())
+	private final ApplicationContextRunner runner = DbPoolContexts.everyFeature()
 		.withPropertyValues("app.db.pool.max-connections=" + MAX, "app.db.pool.min-connections=" + MAX,
 				"app.db.pool.acquire-timeout=" + ACQUIRE_TIMEOUT.toSeconds() + "s", "app.db.pool.monitor.interval=1s");
 

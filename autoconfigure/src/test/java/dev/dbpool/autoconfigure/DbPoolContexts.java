@@ -1,0 +1,34 @@
+package dev.dbpool.autoconfigure;
+
+import dev.dbpool.testsupport.EnvironmentVariables;
+import dev.dbpool.testsupport.TestDatabase;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+/**
+ * The context the behaviour tests start against the test database: db-pool's pool,
+ * monitor, {@code dbPool} health and meters, with Spring Boot's metrics as an application
+ * with the actuator has them, and no environment variables but those a test sets.
+ */
+final class DbPoolContexts {
+
+	private DbPoolContexts() {
+	}
+
+	/**
+	 * Return a runner of db-pool with every feature, against the test database.
+	 * @return the runner
+	 */
+	static ApplicationContextRunner everyFeature() {
+		return new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(DbPoolAutoConfiguration.class, DataSourceAutoConfiguration.class,
+					DbPoolMonitorAutoConfiguration.class, DbPoolHealthContributorAutoConfiguration.class,
+					DbPoolMetricsAutoConfiguration.class))
+			.withConfiguration(DbPoolMetricsIntegrationTests.SPRING_BOOT_METRICS)
+			.withInitializer(EnvironmentVariables.of())
+			.withPropertyValues(TestDatabase.get().dataSourceProperties());
+	}
+
+}
