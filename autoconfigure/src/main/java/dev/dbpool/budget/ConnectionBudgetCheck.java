@@ -4,6 +4,7 @@ import java.sql.SQLException;
 
 import dev.dbpool.diagnostics.ConfiguredValue;
 import dev.dbpool.diagnostics.InvalidDbPoolConfigurationException;
+import dev.dbpool.diagnostics.SqlFailures;
 import dev.dbpool.env.EnvironmentAlias;
 import dev.dbpool.pool.DbPoolDataSource;
 import org.apache.commons.logging.Log;
@@ -73,9 +74,8 @@ public final class ConnectionBudgetCheck {
 			limits = ServerLimitsReader.read(pool);
 		}
 		catch (SQLException | RuntimeException ex) {
-			String state = (ex instanceof SQLException sql && sql.getSQLState() != null) ? sql.getSQLState() + " " : "";
-			logger.warn("db-pool: connection budget of pool '" + pool.getPoolName() + "' not checked: " + state
-					+ ex.getMessage());
+			logger.warn("db-pool: connection budget of pool '" + pool.getPoolName() + "' not checked: "
+					+ SqlFailures.describe(ex));
 			return null;
 		}
 		ConnectionBudget budget = ConnectionBudget.of(limits, this.instances, pool.getMaximumPoolSize(),

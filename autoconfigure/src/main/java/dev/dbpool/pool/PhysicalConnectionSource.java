@@ -15,6 +15,7 @@ import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.util.DriverDataSource;
+import dev.dbpool.diagnostics.SqlFailures;
 import dev.dbpool.retry.Retrier;
 import dev.dbpool.retry.RetryPolicy;
 import dev.dbpool.retry.RetryableFailures;
@@ -153,13 +154,14 @@ public final class PhysicalConnectionSource implements DataSource {
 		int left = this.retrier.policy().maxAttempts() - retry;
 		if (this.streakLogged.compareAndSet(false, true)) {
 			// Once per failing streak: a restart must not flood the log.
-			logger.warn("db-pool: pool '" + this.poolName.get() + "': opening a connection failed (" + describe(failure)
-					+ "); retrying up to " + left + " more time" + ((left != 1) ? "s" : "") + " with backoff");
+			logger.warn("db-pool: pool '" + this.poolName.get() + "': opening a connection failed ("
+					+ SqlFailures.describe(failure) + "); retrying up to " + left + " more time"
+					+ ((left != 1) ? "s" : "") + " with backoff");
 		}
 		else if (logger.isDebugEnabled()) {
-			logger
-				.debug("db-pool: pool '" + this.poolName.get() + "': opening a connection failed (" + describe(failure)
-						+ "); retry " + retry + " in " + TimeUnit.NANOSECONDS.toMillis(waitNanos) + "ms");
+			logger.debug("db-pool: pool '" + this.poolName.get() + "': opening a connection failed ("
+					+ SqlFailures.describe(failure) + "); retry " + retry + " in "
+					+ TimeUnit.NANOSECONDS.toMillis(waitNanos) + "ms");
 		}
 	}
 
@@ -181,12 +183,7 @@ public final class PhysicalConnectionSource implements DataSource {
 			this.failingSince = now;
 		}
 		this.lastFailed = now;
-		this.lastFailure = describe(ex);
-	}
-
-	private static String describe(Exception ex) {
-		String state = (ex instanceof SQLException sql && sql.getSQLState() != null) ? sql.getSQLState() + " " : "";
-		return state + ex.getMessage();
+		this.lastFailure = SqlFailures.describe(ex);
 	}
 
 	/**

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.dbpool.diagnostics.SqlFailures;
 import dev.dbpool.monitor.PoolMonitor;
 import dev.dbpool.pool.PoolSettings;
 import dev.dbpool.pool.SideConnections;
@@ -260,8 +261,7 @@ public class ServerView implements AutoCloseable {
 
 	private void failed(Exception ex) {
 		Instant now = Instant.now();
-		String state = (ex instanceof SQLException sql && sql.getSQLState() != null) ? sql.getSQLState() + " " : "";
-		String message = state + ex.getMessage();
+		String message = SqlFailures.describe(ex);
 		Failure previous = this.failure;
 		this.failure = (previous != null) ? new Failure(previous.since(), now, previous.inARow() + 1, message)
 				: new Failure(now, now, 1, message);
