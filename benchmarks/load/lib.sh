@@ -364,7 +364,7 @@ scenario_script_args() {
 min() { (($1 < $2)) && echo "$1" || echo "$2"; }
 
 # The app's arguments for a mode. A later feature adds a mode by defining MODE_ARGS_<name>, e.g.
-# MODE_ARGS_db_pool_waiter_cap="--app.db.pool.max-waiting=50" and MODES="... db-pool-waiter-cap".
+# MODE_ARGS_db_pool_capped="--app.db.pool.max-waiting=50" and MODES="... db-pool-capped".
 mode_args() {
 	local mode=$1 var
 	case "$mode" in
@@ -374,7 +374,7 @@ mode_args() {
 			# Spring Boot's own indicator, as without the starter.
 			echo "--app.db.pool.enabled=false --app.db.pool.monitor.enabled=false" \
 				"--app.db.pool.metrics.enabled=false --app.db.pool.metrics.acquire-percentiles=false" \
-				"--app.db.pool.shutdown.enabled=false" \
+				"--app.db.pool.shutdown.enabled=false --app.db.pool.web.enabled=false" \
 				"--management.endpoint.health.group.readiness.include=readinessState" \
 				"${POOL_MAX:+--spring.datasource.hikari.maximum-pool-size=$POOL_MAX}"
 			;;
