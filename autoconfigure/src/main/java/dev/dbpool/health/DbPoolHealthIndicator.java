@@ -356,14 +356,8 @@ public class DbPoolHealthIndicator extends AbstractHealthIndicator {
 		else {
 			putTime(details, LAST_SEEN_WITH_CONNECTIONS_AT, pool.lastSeenWithConnections());
 		}
-		if (pool.dataSource() instanceof DbPoolDataSource dbPool && dbPool.getConnectionBudget() != null) {
-			details.put(BUDGET, budgetDetails(dbPool.getConnectionBudget()));
-		}
-		putLeaks(details, pool, now);
-		WaiterCap cap = (pool.dataSource() instanceof DbPoolDataSource dataSource) ? dataSource.waiterCap() : null;
-		if (cap != null) {
-			details.put(MAX_WAITING, cap.getMaxWaiting());
-			details.put(REJECTED, cap.getRejected());
+		if (pool.dataSource() instanceof DbPoolDataSource dbPool) {
+			putGuards(details, dbPool, now);
 		}
 		String reason = null;
 		if (now.state() == PoolSnapshot.State.CLOSED) {
@@ -418,11 +412,24 @@ public class DbPoolHealthIndicator extends AbstractHealthIndicator {
 		}
 	}
 
-	private static void putLeaks(Map<String, Object> details, PoolState pool, PoolSnapshot now) {
-		ConnectionLeaks leaks = (pool.dataSource() instanceof DbPoolDataSource dbPool) ? dbPool.leaks() : null;
-		if (leaks == null) {
-			return;
+	// What the guards know of the pool db-pool built; none makes it DOWN.
+	private static void putGuards(Map<String, Object> details, DbPoolDataSource pool, PoolSnapshot now) {
+		ConnectionBudget budget = pool.getConnectionBudget();
+		if (budget != null) {
+			details.put(BUDGET, budgetDetails(budget));
 		}
+		ConnectionLeaks leaks = pool.leaks();
+		if (leaks != null) {
+			details.put(LEAKS, leakDetails(leaks, now));
+		}
+		WaiterCap cap = pool.waiterCap();
+		if (cap != null) {
+			details.put(MAX_WAITING, cap.getMaxWaiting());
+			details.put(REJECTED, cap.getRejected());
+		}
+	}
+
+	private static Map<String, Object> leakDetails(ConnectionLeaks leaks, PoolSnapshot now) {
 		Map<String, Object> block = new LinkedHashMap<>();
 		block.put(LEAKS_TOTAL, leaks.count());
 		List<LeakedConnection> outstanding = leaks.outstanding();
@@ -437,7 +444,7 @@ public class DbPoolHealthIndicator extends AbstractHealthIndicator {
 			}
 			block.put(LEAKED, leaked);
 		}
-		details.put(LEAKS, block);
+		return block;
 	}
 
 	private static void putFileDescriptors(Health.Builder builder) {
