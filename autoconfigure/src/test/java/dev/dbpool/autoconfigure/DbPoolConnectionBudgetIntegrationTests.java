@@ -25,6 +25,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.function.ThrowingConsumer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -96,18 +97,8 @@ class DbPoolConnectionBudgetIntegrationTests {
 				HikariDataSource pool = context.getBean(HikariDataSource.class);
 				assertThat(pool.getMaximumPoolSize()).isLessThanOrEqualTo(ROLE_LIMIT);
 				assertThat(pool.getMinimumIdle()).isLessThanOrEqualTo(pool.getMaximumPoolSize());
-				List<Connection> borrowed = new ArrayList<>();
-				try {
-					for (int i = 0; i < ROLE_LIMIT; i++) {
-						borrowed.add(pool.getConnection());
-					}
-					assertThat(borrowed).allSatisfy((connection) -> assertThat(connection.isValid(1)).isTrue());
-				}
-				finally {
-					for (Connection connection : borrowed) {
-						connection.close();
-					}
-				}
+				holding(pool, ROLE_LIMIT, (borrowed) -> assertThat(borrowed)
+					.allSatisfy((connection) -> assertThat(connection.isValid(1)).isTrue()));
 				assertThat(output).contains("db-pool: pool '" + name + "-pool' " + OVER_THE_ROLE_LIMIT + role(name)
 						+ ROLE_LIMIT_HELD + "; max-connections and min-connections "
 						+ "lowered to 3, the largest safe max-connections (app.db.pool.budget.mode clamp)");
@@ -125,21 +116,12 @@ class DbPoolConnectionBudgetIntegrationTests {
 				assertThat(output).contains("db-pool: pool '" + name + "-pool' over its connection budget: "
 						+ "1 instance × (max-connections 5 + 1 side connection) = 6, but role '" + role(name)
 						+ ROLE_LIMIT_HELD + "; max-connections lowered to 2");
-				List<Connection> borrowed = new ArrayList<>();
-				try {
-					for (int i = 0; i < ROLE_LIMIT - 1; i++) {
-						borrowed.add(pool.getConnection());
-					}
+				holding(pool, ROLE_LIMIT - 1, (borrowed) -> {
 					// With the pool at its clamped max, the view still gets its own slot.
 					ServerView view = context.getBean(ServerView.class);
 					assertThat(view.sample()).isNotNull();
 					assertThat(view.failure()).isNull();
-				}
-				finally {
-					for (Connection connection : borrowed) {
-						connection.close();
-					}
-				}
+				});
 			});
 	}
 
@@ -288,6 +270,23 @@ class DbPoolConnectionBudgetIntegrationTests {
 		this.roles.add(role);
 		return this.runner.withPropertyValues("spring.application.name=" + name, "spring.datasource.username=" + role,
 				"spring.datasource.password=secret");
+	}
+
+	// Borrow that many connections, run the check while they are held, return them.
+	private static void holding(HikariDataSource pool, int count, ThrowingConsumer<List<Connection>> whileHeld)
+			throws Throwable {
+		List<Connection> borrowed = new ArrayList<>();
+		try {
+			for (int i = 0; i < count; i++) {
+				borrowed.add(pool.getConnection());
+			}
+			whileHeld.accept(borrowed);
+		}
+		finally {
+			for (Connection connection : borrowed) {
+				connection.close();
+			}
+		}
 	}
 
 	private static String role(String name) {
