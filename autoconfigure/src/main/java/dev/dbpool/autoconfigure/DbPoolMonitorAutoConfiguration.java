@@ -9,7 +9,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.dbpool.monitor.PoolCounters;
 import dev.dbpool.monitor.PoolMonitor;
 import dev.dbpool.os.FileDescriptorsCheck;
-import dev.dbpool.pool.DbPoolDataSource;
+import dev.dbpool.datasource.DbPoolDataSource;
 import dev.dbpool.server.ServerView;
 import dev.dbpool.server.ServerViewSettings;
 

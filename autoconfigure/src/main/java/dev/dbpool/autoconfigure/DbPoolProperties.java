@@ -2,8 +2,8 @@ package dev.dbpool.autoconfigure;
 
 import java.time.Duration;
 
-import dev.dbpool.budget.BudgetMode;
-import dev.dbpool.pool.PoolProfile;
+import dev.dbpool.settings.BudgetMode;
+import dev.dbpool.settings.PoolProfile;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;

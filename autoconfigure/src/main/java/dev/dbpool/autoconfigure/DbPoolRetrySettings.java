@@ -4,7 +4,7 @@ import java.time.Duration;
 
 import dev.dbpool.diagnostics.ConfiguredValue;
 import dev.dbpool.diagnostics.InvalidDbPoolConfigurationException;
-import dev.dbpool.pool.PoolSettings;
+import dev.dbpool.settings.PoolSettings;
 import dev.dbpool.retry.RetryPolicy;
 
 import org.springframework.core.env.Environment;

@@ -12,10 +12,10 @@ import java.util.function.Function;
 import com.zaxxer.hikari.HikariConfig;
 import dev.dbpool.diagnostics.ConfiguredValue;
 import dev.dbpool.diagnostics.InvalidDbPoolConfigurationException;
-import dev.dbpool.pool.JdbcUrls;
-import dev.dbpool.pool.PoolProfile;
-import dev.dbpool.pool.PoolSettings;
-import dev.dbpool.pool.PostgresStartupOptions;
+import dev.dbpool.settings.JdbcUrls;
+import dev.dbpool.settings.PoolProfile;
+import dev.dbpool.settings.PoolSettings;
+import dev.dbpool.settings.PostgresStartupOptions;
 import org.jspecify.annotations.Nullable;
 import org.postgresql.PGProperty;
 

@@ -3,6 +3,8 @@ package dev.dbpool.budget;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.dbpool.settings.BudgetMode;
+
 /**
  * A fleet's connection budget on one server, worked out at start-up: what the server, the
  * role and the database allow, less what others hold, against what the fleet may open

@@ -6,9 +6,10 @@ import dev.dbpool.diagnostics.ConfiguredValue;
 import dev.dbpool.diagnostics.InvalidDbPoolConfigurationException;
 import dev.dbpool.diagnostics.SqlFailures;
 import dev.dbpool.env.EnvironmentAlias;
-import dev.dbpool.pool.DbPoolDataSource;
+import dev.dbpool.datasource.DbPoolDataSource;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import dev.dbpool.settings.BudgetMode;
 import org.jspecify.annotations.Nullable;
 
 /**

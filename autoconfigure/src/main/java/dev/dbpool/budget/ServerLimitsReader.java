@@ -7,7 +7,7 @@ import java.sql.SQLException;
 import java.sql.Types;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.dbpool.pool.SideConnections;
+import dev.dbpool.datasource.SideConnections;
 
 /**
  * Reads {@link ServerLimits} over a side connection of the pool's, opened as the pool

@@ -2,7 +2,7 @@ package dev.dbpool.diagnostics;
 
 import java.time.Duration;
 
-import dev.dbpool.pool.PoolSettings;
+import dev.dbpool.settings.PoolSettings;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.source.ConfigurationProperty;

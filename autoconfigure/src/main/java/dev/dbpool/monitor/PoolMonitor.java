@@ -13,8 +13,8 @@ import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
-import dev.dbpool.pool.HikariPools;
-import dev.dbpool.pool.PhysicalConnectionSource;
+import dev.dbpool.datasource.HikariPools;
+import dev.dbpool.datasource.PhysicalConnectionSource;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;

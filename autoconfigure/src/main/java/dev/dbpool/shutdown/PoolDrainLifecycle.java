@@ -12,9 +12,9 @@ import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
-import dev.dbpool.pool.HikariPools;
-import dev.dbpool.pool.PhysicalConnectionSource;
-import dev.dbpool.pool.PoolSettings;
+import dev.dbpool.datasource.HikariPools;
+import dev.dbpool.datasource.PhysicalConnectionSource;
+import dev.dbpool.settings.PoolSettings;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 

@@ -82,7 +82,7 @@ class ConfigurationMetadataTests {
 
 	@Test
 	void profileTypeIsTheEnumSoIdesCompleteItsValues() throws Exception {
-		assertThat(read().get("app.db.pool.profile").getType()).isEqualTo("dev.dbpool.pool.PoolProfile");
+		assertThat(read().get("app.db.pool.profile").getType()).isEqualTo("dev.dbpool.settings.PoolProfile");
 	}
 
 	private static Map<String, ConfigurationMetadataProperty> read() throws Exception {

@@ -12,12 +12,12 @@ import java.util.Properties;
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.dbpool.budget.BudgetMode;
+import dev.dbpool.settings.BudgetMode;
 import dev.dbpool.budget.ConnectionBudget;
 import dev.dbpool.diagnostics.InvalidDbPoolConfigurationException;
 import dev.dbpool.health.DbPoolHealthIndicator;
 import dev.dbpool.metrics.DbPoolMeterBinder;
-import dev.dbpool.pool.DbPoolDataSource;
+import dev.dbpool.datasource.DbPoolDataSource;
 import dev.dbpool.server.ServerView;
 import dev.dbpool.testsupport.EnvironmentVariables;
 import dev.dbpool.testsupport.TestDatabase;

@@ -13,7 +13,7 @@ import javax.sql.DataSource;
 import dev.dbpool.health.DbPoolHealthIndicator;
 import dev.dbpool.monitor.PoolMonitor;
 import dev.dbpool.monitor.PoolState;
-import dev.dbpool.pool.PhysicalConnectionSource;
+import dev.dbpool.datasource.PhysicalConnectionSource;
 import dev.dbpool.testsupport.EnvironmentVariables;
 import dev.dbpool.testsupport.TestDatabase;
 import org.junit.jupiter.api.extension.ExtendWith;

@@ -13,7 +13,7 @@ import javax.sql.DataSource;
 import dev.dbpool.health.DbPoolHealthIndicator;
 import dev.dbpool.leaks.ConnectionLeaks;
 import dev.dbpool.leaks.LeakCountingScheduler;
-import dev.dbpool.pool.DbPoolDataSource;
+import dev.dbpool.datasource.DbPoolDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.dbpool.health.DbPoolHealthIndicator;
-import dev.dbpool.pool.PhysicalConnectionSource;
+import dev.dbpool.datasource.PhysicalConnectionSource;
 import dev.dbpool.retry.RetryableFailures;
 import dev.dbpool.testsupport.ServerSessions;
 import dev.dbpool.testsupport.TcpProxy;

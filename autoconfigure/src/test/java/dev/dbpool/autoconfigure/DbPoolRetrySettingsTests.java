@@ -3,7 +3,7 @@ package dev.dbpool.autoconfigure;
 import java.time.Duration;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.dbpool.pool.PhysicalConnectionSource;
+import dev.dbpool.datasource.PhysicalConnectionSource;
 import dev.dbpool.retry.RetryPolicy;
 import dev.dbpool.testsupport.EnvironmentVariables;
 import org.junit.jupiter.api.Test;

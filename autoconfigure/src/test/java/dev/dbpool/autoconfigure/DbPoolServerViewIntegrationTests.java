@@ -14,7 +14,7 @@ import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.dbpool.health.DbPoolHealthIndicator;
-import dev.dbpool.pool.SideConnections;
+import dev.dbpool.datasource.SideConnections;
 import dev.dbpool.server.ServerActivity;
 import dev.dbpool.server.ServerView;
 import dev.dbpool.testsupport.ServerSessions;

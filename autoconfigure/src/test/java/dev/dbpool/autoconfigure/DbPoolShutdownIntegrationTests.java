@@ -13,7 +13,7 @@ import javax.sql.DataSource;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
 import dev.dbpool.shutdown.PoolDrainLifecycle;
-import dev.dbpool.pool.PhysicalConnectionSource;
+import dev.dbpool.datasource.PhysicalConnectionSource;
 import dev.dbpool.testsupport.EnvironmentVariables;
 import dev.dbpool.testsupport.ServerSessions;
 import dev.dbpool.testsupport.TestDatabase;

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 
 import dev.dbpool.health.DbPoolHealthIndicator;
-import dev.dbpool.pool.DbPoolDataSource;
+import dev.dbpool.datasource.DbPoolDataSource;
 import dev.dbpool.waiting.PoolSaturatedException;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;

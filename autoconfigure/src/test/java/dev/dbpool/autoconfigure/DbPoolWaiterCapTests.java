@@ -1,7 +1,7 @@
 package dev.dbpool.autoconfigure;
 
 import dev.dbpool.diagnostics.InvalidDbPoolConfigurationException;
-import dev.dbpool.pool.DbPoolDataSource;
+import dev.dbpool.datasource.DbPoolDataSource;
 import dev.dbpool.testsupport.EnvironmentVariables;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;

@@ -1,5 +1,6 @@
 package dev.dbpool.budget;
 
+import dev.dbpool.settings.BudgetMode;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -5,12 +5,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.dbpool.budget.BudgetMode;
+import dev.dbpool.settings.BudgetMode;
 import dev.dbpool.budget.ConnectionBudget;
 import dev.dbpool.budget.ServerLimits;
 import dev.dbpool.monitor.MonitorSettings;
 import dev.dbpool.monitor.PoolMonitor;
-import dev.dbpool.pool.DbPoolDataSource;
+import dev.dbpool.datasource.DbPoolDataSource;
 import dev.dbpool.server.ServerView;
 import dev.dbpool.server.ServerViewSettings;
 import org.assertj.core.api.InstanceOfAssertFactories;

@@ -5,7 +5,7 @@ import java.util.concurrent.ThreadLocalRandom;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.dbpool.metrics.ServerViewMeterBinder;
-import dev.dbpool.pool.SideConnections;
+import dev.dbpool.datasource.SideConnections;
 import dev.dbpool.testsupport.ServerSessions;
 import dev.dbpool.testsupport.TestDatabase;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -6,10 +6,10 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.dbpool.pool.DbPoolDataSource;
-import dev.dbpool.pool.PhysicalConnectionSource;
+import dev.dbpool.datasource.DbPoolDataSource;
+import dev.dbpool.datasource.PhysicalConnectionSource;
 import dev.dbpool.retry.RetryPolicy;
-import dev.dbpool.waiting.WaiterCappedDataSource;
+import dev.dbpool.datasource.WaiterCappedDataSource;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

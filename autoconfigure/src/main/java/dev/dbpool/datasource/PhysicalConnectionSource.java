@@ -1,4 +1,4 @@
-package dev.dbpool.pool;
+package dev.dbpool.datasource;
 
 import java.io.PrintWriter;
 import java.sql.Connection;

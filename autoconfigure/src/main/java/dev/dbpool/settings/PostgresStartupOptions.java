@@ -1,4 +1,4 @@
-package dev.dbpool.pool;
+package dev.dbpool.settings;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;

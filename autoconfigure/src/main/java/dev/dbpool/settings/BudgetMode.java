@@ -1,4 +1,4 @@
-package dev.dbpool.budget;
+package dev.dbpool.settings;
 
 /**
  * What db-pool does at start-up when this fleet's connections (instances ×

@@ -1,9 +1,10 @@
-package dev.dbpool.waiting;
+package dev.dbpool.datasource;
 
 import java.sql.Connection;
 import java.sql.SQLException;
 
-import dev.dbpool.pool.DbPoolDataSource;
+import dev.dbpool.waiting.PoolSaturatedException;
+import dev.dbpool.waiting.WaiterCap;
 
 /**
  * db-pool's pool with a {@link WaiterCap} on {@link #getConnection()}: beyond

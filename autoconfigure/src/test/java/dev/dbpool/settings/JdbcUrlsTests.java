@@ -1,4 +1,4 @@
-package dev.dbpool.pool;
+package dev.dbpool.settings;
 
 import org.junit.jupiter.api.Test;
 

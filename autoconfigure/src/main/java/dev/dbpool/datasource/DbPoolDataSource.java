@@ -1,11 +1,11 @@
-package dev.dbpool.pool;
+package dev.dbpool.datasource;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.dbpool.budget.ConnectionBudget;
 import dev.dbpool.leaks.ConnectionLeaks;
 import dev.dbpool.leaks.LeakCountingScheduler;
 import dev.dbpool.waiting.WaiterCap;
-import dev.dbpool.waiting.WaiterCappedDataSource;
+import dev.dbpool.datasource.WaiterCappedDataSource;
 import org.jspecify.annotations.Nullable;
 
 /**
