@@ -3,19 +3,12 @@ package dev.dbpool.autoconfigure;
 import javax.sql.DataSource;
 import javax.sql.XADataSource;
 
+import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariConfigMXBean;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.dbpool.budget.ConnectionBudgetCheck;
-import dev.dbpool.diagnostics.ConfiguredValue;
-import dev.dbpool.diagnostics.InvalidDbPoolConfigurationException;
-import dev.dbpool.diagnostics.Secrets;
 import dev.dbpool.datasource.DbPoolDataSource;
-import dev.dbpool.datasource.PhysicalConnectionSource;
+import dev.dbpool.datasource.DbPoolDataSourceFactory;
 import dev.dbpool.settings.PoolSettings;
-import dev.dbpool.retry.RetryPolicy;
-import dev.dbpool.datasource.WaiterCappedDataSource;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -39,6 +32,7 @@ import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
 import org.springframework.jdbc.datasource.LazyConnectionDataSourceProxy;
 import org.springframework.jmx.export.MBeanExporter;
+import org.springframework.util.Assert;
 
 /**
  * {@link EnableAutoConfiguration Auto-configuration} of the application's
@@ -64,77 +58,62 @@ import org.springframework.jmx.export.MBeanExporter;
 @EnableConfigurationProperties({ DbPoolProperties.class, DataSourceProperties.class })
 public final class DbPoolAutoConfiguration {
 
-	private static final Log logger = LogFactory.getLog(DbPoolAutoConfiguration.class);
-
-	@Bean
+	/**
+	 * The pool, and the settings it was built with as a bean of their own: built only
+	 * where the application has no {@code DataSource} and names no other pool type.
+	 */
+	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnMissingBean({ DataSource.class, XADataSource.class })
 	@ConditionalOnProperty(name = "spring.datasource.type", havingValue = "com.zaxxer.hikari.HikariDataSource",
 			matchIfMissing = true)
-	DbPoolDataSource dataSource(DbPoolProperties properties, DataSourceProperties dataSourceProperties,
-			ObjectProvider<JdbcConnectionDetails> connectionDetails, Environment environment) {
-		Integer maxWaiting = maxWaiting(properties, environment);
-		// The waiter cap is a subclass, so that a pool without it borrows as HikariCP
-		// does.
-		DbPoolDataSource dataSource = (maxWaiting != null) ? new WaiterCappedDataSource(maxWaiting)
-				: new DbPoolDataSource();
-		JdbcConnectionDetails details = connectionDetails.getIfAvailable();
-		if (details == null) {
-			dataSource.setJdbcUrl(dataSourceProperties.determineUrl());
-			dataSource.setUsername(dataSourceProperties.determineUsername());
-			dataSource.setPassword(dataSourceProperties.determinePassword());
-			dataSource.setDriverClassName(dataSourceProperties.determineDriverClassName());
-		}
-		// As in Spring Boot: spring.datasource.hikari.* binds onto the pool...
-		Binder.get(environment).bind("spring.datasource.hikari", Bindable.ofInstance(dataSource));
-		if (details != null) {
-			// ...and a service connection wins over it.
-			dataSource.setJdbcUrl(details.getJdbcUrl());
-			dataSource.setUsername(details.getUsername());
-			dataSource.setPassword(details.getPassword());
-			String driverClassName = details.getDriverClassName();
-			if (driverClassName != null) {
-				dataSource.setDriverClassName(driverClassName);
-			}
-		}
-		PoolSettingsResolver resolver = new PoolSettingsResolver(properties, environment, dataSource);
-		PoolSettings settings = resolver.resolve();
-		RetryPolicy retry = DbPoolRetrySettings.retry(properties.getRetry(), environment);
-		settings.applyTo(dataSource);
-		if (resolver.isPostgresql()) {
-			settings.applyPostgresSettingsTo(dataSource);
-		}
-		else {
-			logger.info("db-pool: " + Secrets.maskUrl(dataSource.getJdbcUrl())
-					+ " is not a PostgreSQL URL; PostgreSQL driver and session settings are not applied");
-		}
-		if (logger.isInfoEnabled()) {
-			logger.info("db-pool: pool '" + settings.poolName() + "' for " + Secrets.maskUrl(dataSource.getJdbcUrl())
-					+ ": " + settings.summary() + ((maxWaiting != null) ? ", max-waiting " + maxWaiting : ""));
-		}
-		ConfiguredValue instances = resolver.instancesGiven();
-		if (resolver.isPostgresql()) {
-			// Before the pool starts, so that clamping still applies.
-			// The server-side view holds one connection beside the pool.
-			int sideConnections = (properties.getMonitor().isEnabled() && properties.getMonitor().isServerEnabled()) ? 1
-					: 0;
-			new ConnectionBudgetCheck(properties.getBudget().getMode(), properties.getInstances(), instances,
-					resolver.maxConnectionsGiven(), sideConnections)
-				.check(dataSource);
-		}
-		dataSource.countLeaks();
-		// Last, so that it opens connections with every setting above.
-		PhysicalConnectionSource.install(dataSource, retry);
-		return dataSource;
-	}
+	static class PoolConfiguration {
 
-	private static @Nullable Integer maxWaiting(DbPoolProperties properties, Environment environment) {
-		Integer maxWaiting = properties.getMaxWaiting();
-		if (maxWaiting != null && maxWaiting < 1) {
-			throw InvalidDbPoolConfigurationException.invalid(
-					ConfiguredValue.of("app.db.pool.max-waiting", maxWaiting, environment),
-					"a whole number, at least 1, or unset for no cap");
+		@Bean
+		@ConditionalOnMissingBean({ DataSource.class, XADataSource.class })
+		DbPoolDataSource dataSource(DbPoolProperties properties, DataSourceProperties dataSourceProperties,
+				ObjectProvider<JdbcConnectionDetails> connectionDetails, Environment environment) {
+			HikariConfig configured = configured(dataSourceProperties, connectionDetails.getIfAvailable(), environment);
+			PoolSettings settings = new PoolSettingsResolver(properties, environment, configured).resolve();
+			return new DbPoolDataSourceFactory(configured, settings).create();
 		}
-		return maxWaiting;
+
+		// The settings as built, after any clamping by the connection budget.
+		@Bean
+		@ConditionalOnMissingBean
+		PoolSettings dbPoolSettings(DataSource dataSource) {
+			// Unwrapped: with spring.datasource.connection-fetch=lazy, the bean is a
+			// proxy.
+			DbPoolDataSource pool = DataSourceUnwrapper.unwrap(dataSource, HikariConfigMXBean.class,
+					DbPoolDataSource.class);
+			PoolSettings settings = (pool != null) ? pool.getSettings() : null;
+			Assert.state(settings != null, "db-pool's pool was built without settings");
+			return settings;
+		}
+
+		// As Spring Boot binds its own pool: spring.datasource.*, then
+		// spring.datasource.hikari.*, and a service connection wins over both.
+		private static HikariConfig configured(DataSourceProperties properties, @Nullable JdbcConnectionDetails details,
+				Environment environment) {
+			HikariConfig config = new HikariConfig();
+			if (details == null) {
+				config.setJdbcUrl(properties.determineUrl());
+				config.setUsername(properties.determineUsername());
+				config.setPassword(properties.determinePassword());
+				config.setDriverClassName(properties.determineDriverClassName());
+			}
+			Binder.get(environment).bind("spring.datasource.hikari", Bindable.ofInstance(config));
+			if (details != null) {
+				config.setJdbcUrl(details.getJdbcUrl());
+				config.setUsername(details.getUsername());
+				config.setPassword(details.getPassword());
+				String driverClassName = details.getDriverClassName();
+				if (driverClassName != null) {
+					config.setDriverClassName(driverClassName);
+				}
+			}
+			return config;
+		}
+
 	}
 
 	/**

@@ -1,17 +1,20 @@
 package dev.dbpool.autoconfigure;
 
 import java.time.Duration;
+import java.util.Objects;
 
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariConfigMXBean;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.dbpool.datasource.DbPoolDataSource;
+import dev.dbpool.datasource.PhysicalConnectionSource;
 import dev.dbpool.monitor.PoolCounters;
 import dev.dbpool.monitor.PoolMonitor;
 import dev.dbpool.os.FileDescriptorsCheck;
-import dev.dbpool.datasource.DbPoolDataSource;
 import dev.dbpool.server.ServerView;
 import dev.dbpool.server.ServerViewSettings;
+import dev.dbpool.settings.PoolSettings;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
@@ -28,6 +31,7 @@ import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
+import org.springframework.util.Assert;
 
 /**
  * {@link EnableAutoConfiguration Auto-configuration} of the {@link PoolMonitor}: samples
@@ -64,7 +68,9 @@ public final class DbPoolMonitorAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	FileDescriptorsCheck dbPoolFileDescriptorsCheck(PoolMonitor monitor) {
-		return new FileDescriptorsCheck(monitor);
+		FileDescriptorsCheck check = new FileDescriptorsCheck(monitor::maxConnectionsByPool);
+		monitor.addPeriodicTask("checking the file descriptors", monitor.settings().interval(), check::checkUsage);
+		return check;
 	}
 
 	/**
@@ -72,22 +78,27 @@ public final class DbPoolMonitorAutoConfiguration {
 	 * when the monitor starts, then every {@code app.db.pool.monitor.server-interval}.
 	 */
 	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnBean(DbPoolDataSource.class)
+	@ConditionalOnBean({ DbPoolDataSource.class, PoolSettings.class })
 	@ConditionalOnBooleanProperty(name = "app.db.pool.monitor.server-enabled", matchIfMissing = true)
 	static class ServerViewConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean
 		ServerView dbPoolServerView(PoolMonitor monitor, ObjectProvider<DataSource> dataSources,
-				DbPoolProperties properties, Environment environment) {
-			ServerViewSettings settings = DbPoolMonitorSettings.serverView(properties, environment);
-			HikariDataSource pool = dataSources.orderedStream()
+				PoolSettings poolSettings, DbPoolProperties properties, Environment environment) {
+			// The server's own idle-in-transaction timeout, however it was set.
+			ServerViewSettings settings = DbPoolMonitorSettings.serverView(properties.getMonitor(),
+					poolSettings.idleInTransactionTimeout(), environment);
+			PhysicalConnectionSource side = dataSources.orderedStream()
 				.map((dataSource) -> DataSourceUnwrapper.unwrap(dataSource, HikariConfigMXBean.class,
-						HikariDataSource.class))
-				.filter((candidate) -> candidate instanceof DbPoolDataSource && candidate.getJdbcUrl() != null)
+						DbPoolDataSource.class))
+				.filter(Objects::nonNull)
+				.map(PhysicalConnectionSource::of)
+				.filter(Objects::nonNull)
 				.findFirst()
-				.orElseThrow(() -> new IllegalStateException("db-pool's pool is not among the DataSource beans"));
-			ServerView view = new ServerView(pool, settings);
+				.orElse(null);
+			Assert.state(side != null, "db-pool's pool opens no connections of its own to read the server with");
+			ServerView view = new ServerView(poolSettings.poolName(), poolSettings.applicationName(), side, settings);
 			monitor.addPeriodicTask("server view", Duration.ZERO, settings.interval(), view::sample);
 			return view;
 		}

@@ -55,8 +55,8 @@ final class DbPoolMonitorSettings {
 		return configured;
 	}
 
-	static ServerViewSettings serverView(DbPoolProperties properties, Environment environment) {
-		DbPoolProperties.Monitor monitor = properties.getMonitor();
+	static ServerViewSettings serverView(DbPoolProperties.Monitor monitor, Duration idleInTransactionTimeout,
+			Environment environment) {
 		Duration interval = monitor.getServerInterval();
 		if (interval.compareTo(Duration.ofSeconds(1)) < 0) {
 			throw InvalidDbPoolConfigurationException.invalid(
@@ -68,9 +68,7 @@ final class DbPoolMonitorSettings {
 					ConfiguredValue.of(MONITOR + "idle-in-transaction-warning", warning, environment),
 					"a positive duration, e.g. 30s");
 		}
-		// Checked with the pool's settings.
-		Duration timeout = properties.getIdleInTransactionTimeout();
-		return new ServerViewSettings(interval, warning, timeout.isNegative() ? Duration.ZERO : timeout);
+		return new ServerViewSettings(interval, warning, idleInTransactionTimeout);
 	}
 
 	static Duration exhaustedGrace(DbPoolProperties.Health health, Environment environment) {

@@ -1,8 +1,8 @@
 package dev.dbpool.autoconfigure;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -11,10 +11,14 @@ import java.util.function.Function;
 
 import com.zaxxer.hikari.HikariConfig;
 import dev.dbpool.diagnostics.ConfiguredValue;
+import dev.dbpool.diagnostics.Durations;
+import dev.dbpool.diagnostics.GivenValue;
 import dev.dbpool.diagnostics.InvalidDbPoolConfigurationException;
 import dev.dbpool.settings.JdbcUrls;
 import dev.dbpool.settings.PoolProfile;
 import dev.dbpool.settings.PoolSettings;
+import dev.dbpool.settings.PostgresLimits;
+import dev.dbpool.settings.RetryPolicy;
 import dev.dbpool.settings.PostgresStartupOptions;
 import org.jspecify.annotations.Nullable;
 import org.postgresql.PGProperty;
@@ -35,20 +39,13 @@ final class PoolSettingsResolver {
 
 	private static final String PREFIX = "app.db.pool.";
 
+	private static final String RETRY = PREFIX + "retry.";
+
 	private static final String HIKARI = "spring.datasource.hikari.";
 
 	private static final String DRIVER_PROPERTIES = HIKARI + "data-source-properties.";
 
 	private static final Duration HIKARI_TIMEOUT_FLOOR = Duration.ofMillis(250);
-
-	private static final int MAX_APPLICATION_NAME_LENGTH = 63;
-
-	// The server keeps these timeouts as int milliseconds; it refuses a session asking
-	// for more.
-	private static final Duration MAX_SERVER_TIMEOUT = Duration.ofMillis(Integer.MAX_VALUE);
-
-	// The driver turns socketTimeout seconds into int milliseconds.
-	private static final Duration MAX_SOCKET_TIMEOUT = Duration.ofSeconds(Integer.MAX_VALUE / 1000);
 
 	private static final String SERVER_TIMEOUT_LIMIT = "at most 2147483647ms (about 24.8 days, PostgreSQL's limit)";
 
@@ -65,6 +62,11 @@ final class PoolSettingsResolver {
 	private final Map<String, String> startupOptions;
 
 	private final String startupOptionsSource;
+
+	private final PoolSettings.Startup startup;
+
+	// Where each value came from, in the order resolved.
+	private final Map<String, ConfiguredValue> sources = new LinkedHashMap<>();
 
 	/**
 	 * Create a resolver.
@@ -86,120 +88,136 @@ final class PoolSettingsResolver {
 		String driverOptions = hikari.getDataSourceProperties().getProperty(PostgresStartupOptions.PROPERTY);
 		// A URL parameter overrides a driver property, so the URL's options are the ones
 		// in effect.
-		this.startupOptions = PostgresStartupOptions.parse((urlOptions != null) ? urlOptions : driverOptions);
+		String options = (urlOptions != null) ? urlOptions : driverOptions;
+		this.startupOptions = PostgresStartupOptions.parse(options);
+		this.startup = new PoolSettings.Startup(this.postgresql, options, urlOptions != null);
 		this.startupOptionsSource = (urlOptions != null) ? "options parameter of the JDBC URL"
 				: DRIVER_PROPERTIES + PostgresStartupOptions.PROPERTY;
 	}
 
-	/**
-	 * Whether the pool's URL is a PostgreSQL one, so that driver and server settings
-	 * apply.
-	 * @return whether it is PostgreSQL
-	 */
-	boolean isPostgresql() {
-		return this.postgresql;
-	}
-
 	PoolSettings resolve() {
 		PoolProfile profile = this.properties.getProfile();
-		Value<Integer> max = maxConnections();
-		Value<Integer> min = resolve("min-connections", this.properties.getMinConnections(),
+		GivenValue<Integer> max = maxConnections();
+		GivenValue<Integer> min = resolve("min-connections", this.properties.getMinConnections(),
 				PoolProfile::getMinConnections, hikari("minimum-idle", HikariConfig::getMinimumIdle));
-		Value<Duration> acquire = resolve("acquire-timeout", this.properties.getAcquireTimeout(),
+		GivenValue<Duration> acquire = resolve("acquire-timeout", this.properties.getAcquireTimeout(),
 				PoolProfile::getAcquireTimeout,
 				hikari("connection-timeout", (c) -> Duration.ofMillis(c.getConnectionTimeout())));
-		Value<Duration> idle = resolve("idle-timeout", this.properties.getIdleTimeout(), PoolProfile::getIdleTimeout,
-				hikari("idle-timeout", (c) -> Duration.ofMillis(c.getIdleTimeout())));
-		Value<Duration> lifetime = resolve("max-lifetime", this.properties.getMaxLifetime(),
+		GivenValue<Duration> idle = resolve("idle-timeout", this.properties.getIdleTimeout(),
+				PoolProfile::getIdleTimeout, hikari("idle-timeout", (c) -> Duration.ofMillis(c.getIdleTimeout())));
+		GivenValue<Duration> lifetime = resolve("max-lifetime", this.properties.getMaxLifetime(),
 				PoolProfile::getMaxLifetime, hikari("max-lifetime", (c) -> Duration.ofMillis(c.getMaxLifetime())));
-		Value<Duration> keepalive = resolve("keepalive-time", this.properties.getKeepaliveTime(), null,
+		GivenValue<Duration> keepalive = resolve("keepalive-time", this.properties.getKeepaliveTime(), null,
 				hikari("keepalive-time", (c) -> Duration.ofMillis(c.getKeepaliveTime())));
-		Value<Duration> validation = resolve("validation-timeout", this.properties.getValidationTimeout(), null,
+		GivenValue<Duration> validation = resolve("validation-timeout", this.properties.getValidationTimeout(), null,
 				hikari("validation-timeout", (c) -> Duration.ofMillis(c.getValidationTimeout())));
-		Value<Duration> leak = resolve("leak-detection-threshold", this.properties.getLeakDetectionThreshold(), null,
-				hikari("leak-detection-threshold", (c) -> Duration.ofMillis(c.getLeakDetectionThreshold())));
-		Value<Duration> connect = resolve("connect-timeout", this.properties.getConnectTimeout(), null,
+		GivenValue<Duration> leak = resolve("leak-detection-threshold", this.properties.getLeakDetectionThreshold(),
+				null, hikari("leak-detection-threshold", (c) -> Duration.ofMillis(c.getLeakDetectionThreshold())));
+		GivenValue<Duration> connect = resolve("connect-timeout", this.properties.getConnectTimeout(), null,
 				driver(PGProperty.CONNECT_TIMEOUT, (s) -> Duration.ofSeconds(Long.parseLong(s))));
-		Value<Duration> socket = resolve("socket-timeout", this.properties.getSocketTimeout(), null,
+		GivenValue<Duration> socket = resolve("socket-timeout", this.properties.getSocketTimeout(), null,
 				driver(PGProperty.SOCKET_TIMEOUT, (s) -> Duration.ofSeconds(Long.parseLong(s))));
-		Value<Duration> statement = resolve("statement-timeout", this.properties.getStatementTimeout(),
+		GivenValue<Duration> statement = resolve("statement-timeout", this.properties.getStatementTimeout(),
 				PoolProfile::getStatementTimeout, startupOption("statement_timeout"));
-		Value<Duration> idleInTransaction = resolve("idle-in-transaction-timeout",
+		GivenValue<Duration> idleInTransaction = resolve("idle-in-transaction-timeout",
 				this.properties.getIdleInTransactionTimeout(), null,
 				startupOption("idle_in_transaction_session_timeout"));
-		Value<Duration> lock = resolve("lock-timeout", this.properties.getLockTimeout(), null,
+		GivenValue<Duration> lock = resolve("lock-timeout", this.properties.getLockTimeout(), null,
 				startupOption("lock_timeout"));
-		Value<Integer> cache = resolve("statement-cache-size", this.properties.getStatementCacheSize(), null,
+		GivenValue<Integer> cache = resolve("statement-cache-size", this.properties.getStatementCacheSize(), null,
 				driver(PGProperty.PREPARED_STATEMENT_CACHE_QUERIES, Integer::valueOf));
-		Value<String> applicationName = resolve("application-name", this.properties.getApplicationName(), null,
+		GivenValue<String> applicationName = resolve("application-name", this.properties.getApplicationName(), null,
 				driver(PGProperty.APPLICATION_NAME, Function.identity()));
-		applicationName = (applicationName.value != null) ? applicationName : derivedApplicationName();
-		Value<String> poolName = resolve("pool-name", this.properties.getPoolName(), null,
+		applicationName = (applicationName.value() != null) ? applicationName : remember(derivedApplicationName());
+		GivenValue<String> poolName = resolve("pool-name", this.properties.getPoolName(), null,
 				hikari("pool-name", HikariConfig::getPoolName), springDatasourceName());
 
 		checkAtLeast(max, 1);
 		checkAtLeast(min, 0);
-		if (min.value > max.value) {
-			throw InvalidDbPoolConfigurationException.invalid(min.where, max.where,
-					"at most max-connections (" + max.value + ")");
+		if (min.value() > max.value()) {
+			throw InvalidDbPoolConfigurationException.invalid(min.where(), max.where(),
+					"at most max-connections (" + max.value() + ")");
 		}
 		checkAtLeast(acquire, HIKARI_TIMEOUT_FLOOR, "at least 250ms (HikariCP's floor), e.g. 10s");
-		validation = validationTimeout(validation, acquire);
+		validation = remember(validationTimeout(validation, acquire));
 		checkZeroOrAtLeast(lifetime, Duration.ofSeconds(30), "0 (no limit) or at least 30s, e.g. 30m");
 		checkZeroOrAtLeast(idle, Duration.ofSeconds(10), "0 (keep idle connections) or at least 10s, e.g. 10m");
-		if (isPositive(lifetime) && isPositive(idle) && idle.value.plusSeconds(1).compareTo(lifetime.value) > 0) {
-			throw InvalidDbPoolConfigurationException.invalid(idle.where, lifetime.where,
-					"at least 1s shorter than max-lifetime (" + PoolSettings.format(lifetime.value) + ")");
+		if (isPositive(lifetime) && isPositive(idle) && idle.value().plusSeconds(1).compareTo(lifetime.value()) > 0) {
+			throw InvalidDbPoolConfigurationException.invalid(idle.where(), lifetime.where(),
+					"at least 1s shorter than max-lifetime (" + Durations.format(lifetime.value()) + ")");
 		}
 		checkZeroOrAtLeast(keepalive, Duration.ofSeconds(30), "0 (off) or at least 30s, e.g. 2m");
-		if (isPositive(lifetime) && isPositive(keepalive) && keepalive.value.compareTo(lifetime.value) >= 0) {
-			throw InvalidDbPoolConfigurationException.invalid(keepalive.where, lifetime.where,
-					"shorter than max-lifetime (" + PoolSettings.format(lifetime.value) + ")");
+		if (isPositive(lifetime) && isPositive(keepalive) && keepalive.value().compareTo(lifetime.value()) >= 0) {
+			throw InvalidDbPoolConfigurationException.invalid(keepalive.where(), lifetime.where(),
+					"shorter than max-lifetime (" + Durations.format(lifetime.value()) + ")");
 		}
 		checkZeroOrAtLeast(leak, Duration.ofSeconds(2), "0 (off) or at least 2s, e.g. 30s");
-		if (isPositive(lifetime) && isPositive(leak) && leak.value.compareTo(lifetime.value) > 0) {
-			throw InvalidDbPoolConfigurationException.invalid(leak.where, lifetime.where,
-					"at most max-lifetime (" + PoolSettings.format(lifetime.value) + ")");
+		if (isPositive(lifetime) && isPositive(leak) && leak.value().compareTo(lifetime.value()) > 0) {
+			throw InvalidDbPoolConfigurationException.invalid(leak.where(), lifetime.where(),
+					"at most max-lifetime (" + Durations.format(lifetime.value()) + ")");
 		}
 		checkWholeSeconds(connect, false);
 		checkWholeSeconds(socket, true);
 		checkServerTimeout(statement, "0 (no limit) or a positive duration, e.g. 30s, ");
 		checkServerTimeout(idleInTransaction, "0 (no limit) or a positive duration, e.g. 5m, ");
-		if (lock.value != null) {
+		if (lock.value() != null) {
 			checkServerTimeout(lock, "0 (no limit) or a positive duration, e.g. 2s, ");
 		}
-		socket = socketTimeout(socket, statement);
+		socket = remember(socketTimeout(socket, statement));
 		checkAtLeast(cache, 0);
 		checkApplicationName(applicationName);
-		if (poolName.value == null || poolName.value.isBlank()) {
-			poolName = derivedPoolName(applicationName.value, poolName.where);
+		if (poolName.value() == null || poolName.value().isBlank()) {
+			poolName = remember(derivedPoolName(applicationName.value(), poolName.where()));
 		}
-		return new PoolSettings(profile, poolName.value, max.value, min.value, acquire.value, idle.value,
-				lifetime.value, keepalive.value, validation.value, leak.value, connect.value, socket.value,
-				statement.value, idleInTransaction.value, lock.value, cache.value, applicationName.value);
-	}
-
-	/**
-	 * Tell where max-connections came from, to name it in the connection budget's
-	 * messages.
-	 * @return the value as given
-	 */
-	ConfiguredValue maxConnectionsGiven() {
-		return maxConnections().where;
-	}
-
-	/**
-	 * Resolve and check {@code app.db.pool.instances}.
-	 * @return the value as given
-	 * @throws InvalidDbPoolConfigurationException if it is below 1
-	 */
-	ConfiguredValue instancesGiven() {
-		Value<Integer> instances = resolve("instances", this.properties.getInstances(), null);
+		GivenValue<Integer> instances = resolve("instances", this.properties.getInstances(), null);
 		checkAtLeast(instances, 1);
-		return instances.where;
+		Integer maxWaiting = this.properties.getMaxWaiting();
+		if (maxWaiting != null && maxWaiting < 1) {
+			throw InvalidDbPoolConfigurationException.invalid(
+					ConfiguredValue.of(PREFIX + "max-waiting", maxWaiting, this.environment),
+					"a whole number, at least 1, or unset for no cap");
+		}
+		return new PoolSettings(profile, poolName.value(), max.value(), min.value(), acquire.value(), idle.value(),
+				lifetime.value(), keepalive.value(), validation.value(), leak.value(), connect.value(), socket.value(),
+				statement.value(), idleInTransaction.value(), lock.value(), cache.value(), applicationName.value(),
+				maxWaiting, fleet(instances.value()), retry(), this.startup, null, this.sources);
 	}
 
-	private Value<Integer> maxConnections() {
+	private PoolSettings.Fleet fleet(int instances) {
+		DbPoolProperties.Monitor monitor = this.properties.getMonitor();
+		// The server-side view holds one connection beside the pool.
+		int side = (this.postgresql && monitor.isEnabled() && monitor.isServerEnabled()) ? 1 : 0;
+		return new PoolSettings.Fleet(instances, this.properties.getBudget().getMode(), side);
+	}
+
+	private RetryPolicy retry() {
+		DbPoolProperties.Retry retry = this.properties.getRetry();
+		int maxAttempts = retry.getMaxAttempts();
+		if (maxAttempts < 1) {
+			throw InvalidDbPoolConfigurationException.invalid(
+					ConfiguredValue.of(RETRY + "max-attempts", maxAttempts, this.environment),
+					"a whole number, at least 1 (1 means no retry), e.g. 3");
+		}
+		Duration initial = retry.getInitialBackoff();
+		ConfiguredValue initialValue = ConfiguredValue.of(RETRY + "initial-backoff", initial, this.environment);
+		if (initial.isNegative() || initial.isZero()) {
+			throw InvalidDbPoolConfigurationException.invalid(initialValue, "a positive duration, e.g. 100ms");
+		}
+		Duration max = retry.getMaxBackoff();
+		if (max.compareTo(initial) < 0) {
+			throw InvalidDbPoolConfigurationException.invalid(
+					ConfiguredValue.of(RETRY + "max-backoff", max, this.environment), initialValue,
+					"at least initial-backoff (" + Durations.format(initial) + ")");
+		}
+		return new RetryPolicy(maxAttempts, initial, max);
+	}
+
+	private <T> GivenValue<T> remember(GivenValue<T> value) {
+		this.sources.put(value.where().setting(), value.where());
+		return value;
+	}
+
+	private GivenValue<Integer> maxConnections() {
 		return resolve("max-connections", this.properties.getMaxConnections(), PoolProfile::getMaxConnections,
 				hikari("maximum-pool-size", HikariConfig::getMaximumPoolSize));
 	}
@@ -207,52 +225,47 @@ final class PoolSettingsResolver {
 	// The one rule for every setting: explicit beats preset beats default, and explicit
 	// names that disagree fail.
 	@SafeVarargs
-	private <T> Value<T> resolve(String key, @Nullable T bound, @Nullable Function<PoolProfile, @Nullable T> preset,
-			@Nullable Value<T>... others) {
+	private <T> GivenValue<T> resolve(String key, @Nullable T bound,
+			@Nullable Function<PoolProfile, @Nullable T> preset, @Nullable GivenValue<T>... others) {
 		String setting = PREFIX + key;
 		ConfiguredValue own = ConfiguredValue.find(setting, this.environment);
-		List<Value<T>> given = new ArrayList<>();
+		List<GivenValue<T>> given = new ArrayList<>();
 		if (own != null) {
-			given.add(new Value<>(bound, own));
+			given.add(new GivenValue<>(bound, own));
 		}
-		for (Value<T> other : others) {
+		for (GivenValue<T> other : others) {
 			if (other != null) {
 				// Another name for this setting: report it as such.
-				ConfiguredValue where = other.where;
-				given.add(new Value<>(other.value,
+				ConfiguredValue where = other.where();
+				given.add(new GivenValue<>(other.value(),
 						new ConfiguredValue(setting, where.name(), where.value(), where.source())));
 			}
 		}
-		if (!given.isEmpty()) {
-			Value<T> first = given.get(0);
-			for (Value<T> other : given.subList(1, given.size())) {
-				if (!Objects.equals(first.value, other.value)) {
-					throw InvalidDbPoolConfigurationException.conflict(first.where, other.where);
-				}
-			}
-			return first;
+		GivenValue<T> agreed = GivenValue.agreed(given);
+		if (agreed != null) {
+			return remember(agreed);
 		}
 		PoolProfile profile = this.properties.getProfile();
 		T presetValue = (preset != null && profile != null) ? preset.apply(profile) : null;
 		if (presetValue != null) {
-			return new Value<>(presetValue, new ConfiguredValue(setting, setting, ConfiguredValue.show(presetValue),
-					ConfiguredValue.PROFILE + profile.externalName()));
+			return remember(new GivenValue<>(presetValue, new ConfiguredValue(setting, setting,
+					ConfiguredValue.show(presetValue), ConfiguredValue.PROFILE + profile.externalName())));
 		}
-		return new Value<>(bound, ConfiguredValue.byDefault(setting, bound));
+		return remember(new GivenValue<>(bound, ConfiguredValue.byDefault(setting, bound)));
 	}
 
-	private <T> @Nullable Value<T> hikari(String key, Function<HikariConfig, T> getter) {
+	private <T> @Nullable GivenValue<T> hikari(String key, Function<HikariConfig, T> getter) {
 		ConfiguredValue found = ConfiguredValue.find(HIKARI + key, this.environment);
-		return (found != null) ? new Value<>(getter.apply(this.hikari), found) : null;
+		return (found != null) ? new GivenValue<>(getter.apply(this.hikari), found) : null;
 	}
 
 	// Spring Boot names its pool after spring.datasource.name.
-	private @Nullable Value<String> springDatasourceName() {
+	private @Nullable GivenValue<String> springDatasourceName() {
 		ConfiguredValue found = ConfiguredValue.find("spring.datasource.name", this.environment);
-		return (found != null) ? new Value<>(found.value(), found) : null;
+		return (found != null) ? new GivenValue<>(found.value(), found) : null;
 	}
 
-	private <T> @Nullable Value<T> driver(PGProperty property, Function<String, T> converter) {
+	private <T> @Nullable GivenValue<T> driver(PGProperty property, Function<String, T> converter) {
 		String name = property.getName();
 		String fromUrl = this.postgresql ? this.urlParameters.getProperty(name) : null;
 		String fromDriver = this.hikari.getDataSourceProperties().getProperty(name);
@@ -268,14 +281,14 @@ final class PoolSettingsResolver {
 		ConfiguredValue where = (fromUrl != null) ? new ConfiguredValue(name, name, raw, "parameter of the JDBC URL")
 				: new ConfiguredValue(name, DRIVER_PROPERTIES + name, raw, "spring.datasource.hikari");
 		try {
-			return new Value<>(converter.apply(raw.trim()), where);
+			return new GivenValue<>(converter.apply(raw.trim()), where);
 		}
 		catch (RuntimeException ex) {
 			throw InvalidDbPoolConfigurationException.invalid(where, "a whole number");
 		}
 	}
 
-	private @Nullable Value<Duration> startupOption(String setting) {
+	private @Nullable GivenValue<Duration> startupOption(String setting) {
 		String raw = this.startupOptions.get(setting);
 		if (raw == null) {
 			return null;
@@ -286,130 +299,123 @@ final class PoolSettingsResolver {
 			throw InvalidDbPoolConfigurationException.invalid(where,
 					"a whole number of milliseconds or a number with a unit (ms, s, min, h, d)");
 		}
-		return new Value<>(duration, where);
+		return new GivenValue<>(duration, where);
 	}
 
-	private Value<Duration> validationTimeout(Value<Duration> validation, Value<Duration> acquire) {
+	private GivenValue<Duration> validationTimeout(GivenValue<Duration> validation, GivenValue<Duration> acquire) {
 		checkAtLeast(validation, HIKARI_TIMEOUT_FLOOR, "at least 250ms (HikariCP's floor), e.g. 5s");
-		if (validation.value.compareTo(acquire.value) <= 0) {
+		if (validation.value().compareTo(acquire.value()) <= 0) {
 			return validation;
 		}
-		if (validation.where.isExplicit()) {
-			throw InvalidDbPoolConfigurationException.invalid(validation.where, acquire.where,
-					"at most acquire-timeout (" + PoolSettings.format(acquire.value) + ")");
+		if (validation.where().isExplicit()) {
+			throw InvalidDbPoolConfigurationException.invalid(validation.where(), acquire.where(),
+					"at most acquire-timeout (" + Durations.format(acquire.value()) + ")");
 		}
 		// A liveness test longer than the wait for a connection would break the acquire
 		// timeout.
-		Duration half = acquire.value.dividedBy(2);
+		Duration half = acquire.value().dividedBy(2);
 		Duration derived = (half.compareTo(HIKARI_TIMEOUT_FLOOR) < 0) ? HIKARI_TIMEOUT_FLOOR : half;
-		return new Value<>(derived, new ConfiguredValue(validation.where.setting(), validation.where.name(),
-				PoolSettings.format(derived), ConfiguredValue.DERIVED + "from acquire-timeout: half of it"));
+		return new GivenValue<>(derived, new ConfiguredValue(validation.where().setting(), validation.where().name(),
+				Durations.format(derived), ConfiguredValue.DERIVED + "from acquire-timeout: half of it"));
 	}
 
-	private Value<Duration> socketTimeout(Value<Duration> socket, Value<Duration> statement) {
-		if (socket.value.isZero()) {
-			if (statement.value.isZero()) {
+	private GivenValue<Duration> socketTimeout(GivenValue<Duration> socket, GivenValue<Duration> statement) {
+		if (socket.value().isZero()) {
+			if (statement.value().isZero()) {
 				return socket;
 			}
 			// Whole seconds, rounded up, so the server always cancels the statement
 			// first.
-			long seconds = (statement.value.plus(PoolSettings.SOCKET_TIMEOUT_MARGIN).toMillis() + 999) / 1000;
-			if (seconds > MAX_SOCKET_TIMEOUT.toSeconds()) {
-				throw InvalidDbPoolConfigurationException.invalid(statement.where, "at most "
-						+ MAX_SOCKET_TIMEOUT.minus(PoolSettings.SOCKET_TIMEOUT_MARGIN).toSeconds()
+			long seconds = (statement.value().plus(PoolSettings.SOCKET_TIMEOUT_MARGIN).toMillis() + 999) / 1000;
+			if (seconds > PostgresLimits.MAX_SOCKET_TIMEOUT.toSeconds()) {
+				throw InvalidDbPoolConfigurationException.invalid(statement.where(), "at most "
+						+ PostgresLimits.MAX_SOCKET_TIMEOUT.minus(PoolSettings.SOCKET_TIMEOUT_MARGIN).toSeconds()
 						+ "s while socket-timeout is derived from it (statement-timeout + 5s must stay within the "
-						+ "driver's socket timeout limit of " + MAX_SOCKET_TIMEOUT.toSeconds()
+						+ "driver's socket timeout limit of " + PostgresLimits.MAX_SOCKET_TIMEOUT.toSeconds()
 						+ "s), or 0 for no limit");
 			}
-			return new Value<>(Duration.ofSeconds(seconds), new ConfiguredValue(socket.where.setting(),
-					socket.where.name(), seconds + "s", ConfiguredValue.DERIVED + "from statement-timeout: 5s more"));
+			return new GivenValue<>(Duration.ofSeconds(seconds), new ConfiguredValue(socket.where().setting(),
+					socket.where().name(), seconds + "s", ConfiguredValue.DERIVED + "from statement-timeout: 5s more"));
 		}
-		if (socket.value.compareTo(MAX_SOCKET_TIMEOUT) > 0) {
-			throw InvalidDbPoolConfigurationException.invalid(socket.where,
-					"0 (derive it) or a whole number of seconds, at most " + MAX_SOCKET_TIMEOUT.toSeconds()
-							+ "s (the driver's limit)");
+		if (socket.value().compareTo(PostgresLimits.MAX_SOCKET_TIMEOUT) > 0) {
+			throw InvalidDbPoolConfigurationException.invalid(socket.where(),
+					"0 (derive it) or a whole number of seconds, at most "
+							+ PostgresLimits.MAX_SOCKET_TIMEOUT.toSeconds() + "s (the driver's limit)");
 		}
-		if (!statement.value.isZero() && socket.value.compareTo(statement.value) <= 0) {
-			throw InvalidDbPoolConfigurationException.invalid(socket.where, statement.where,
-					"longer than statement-timeout (" + PoolSettings.format(statement.value)
+		if (!statement.value().isZero() && socket.value().compareTo(statement.value()) <= 0) {
+			throw InvalidDbPoolConfigurationException.invalid(socket.where(), statement.where(),
+					"longer than statement-timeout (" + Durations.format(statement.value())
 							+ "), so the server cancels a slow statement before the driver drops the connection; "
 							+ "or 0 to derive it");
 		}
 		return socket;
 	}
 
-	private Value<String> derivedApplicationName() {
+	private GivenValue<String> derivedApplicationName() {
 		String name = this.environment.getProperty("spring.application.name");
 		String source = ConfiguredValue.DERIVED + "from spring.application.name";
 		if (name == null || name.isBlank()) {
 			name = "db-pool";
 			source = ConfiguredValue.DEFAULT;
 		}
-		// The server keeps only printable ASCII and 63 bytes: keep what it will show.
-		StringBuilder clean = new StringBuilder();
-		name.chars()
-			.limit(MAX_APPLICATION_NAME_LENGTH)
-			.forEach((c) -> clean.append((c >= 32 && c < 127) ? (char) c : '?'));
-		return new Value<>(clean.toString(), new ConfiguredValue(PREFIX + "application-name",
-				PREFIX + "application-name", clean.toString(), source));
+		// Keep what the server will show.
+		String clean = PostgresLimits.applicationName(name);
+		return new GivenValue<>(clean,
+				new ConfiguredValue(PREFIX + "application-name", PREFIX + "application-name", clean, source));
 	}
 
-	private void checkApplicationName(Value<String> name) {
-		if (!name.where.isExplicit()) {
+	private void checkApplicationName(GivenValue<String> name) {
+		if (!name.where().isExplicit()) {
 			return;
 		}
-		boolean printable = name.value.chars().allMatch((c) -> c >= 32 && c < 127);
-		if (!printable || name.value.getBytes(StandardCharsets.US_ASCII).length > MAX_APPLICATION_NAME_LENGTH) {
-			throw InvalidDbPoolConfigurationException.invalid(name.where,
-					"printable ASCII characters, at most 63 (what PostgreSQL keeps of application_name)");
+		if (!PostgresLimits.isValidApplicationName(name.value())) {
+			throw InvalidDbPoolConfigurationException.invalid(name.where(), "printable ASCII characters, at most "
+					+ PostgresLimits.MAX_APPLICATION_NAME_LENGTH + " (what PostgreSQL keeps of application_name)");
 		}
 	}
 
-	private Value<String> derivedPoolName(String applicationName, ConfiguredValue where) {
+	private GivenValue<String> derivedPoolName(String applicationName, ConfiguredValue where) {
 		String name = applicationName + "-pool";
-		return new Value<>(name, new ConfiguredValue(where.setting(), where.name(), name,
+		return new GivenValue<>(name, new ConfiguredValue(where.setting(), where.name(), name,
 				ConfiguredValue.DERIVED + "from the application name"));
 	}
 
-	private static void checkAtLeast(Value<Integer> value, int minimum) {
-		if (value.value < minimum) {
-			throw InvalidDbPoolConfigurationException.invalid(value.where, "a whole number, at least " + minimum);
+	private static void checkAtLeast(GivenValue<Integer> value, int minimum) {
+		if (value.value() < minimum) {
+			throw InvalidDbPoolConfigurationException.invalid(value.where(), "a whole number, at least " + minimum);
 		}
 	}
 
-	private static void checkAtLeast(Value<Duration> value, Duration minimum, String allowed) {
-		if (value.value.compareTo(minimum) < 0) {
-			throw InvalidDbPoolConfigurationException.invalid(value.where, allowed);
+	private static void checkAtLeast(GivenValue<Duration> value, Duration minimum, String allowed) {
+		if (value.value().compareTo(minimum) < 0) {
+			throw InvalidDbPoolConfigurationException.invalid(value.where(), allowed);
 		}
 	}
 
-	private static void checkServerTimeout(Value<Duration> value, String allowed) {
-		if (value.value.isNegative() || value.value.compareTo(MAX_SERVER_TIMEOUT) > 0) {
-			throw InvalidDbPoolConfigurationException.invalid(value.where, allowed + SERVER_TIMEOUT_LIMIT);
+	private static void checkServerTimeout(GivenValue<Duration> value, String allowed) {
+		if (value.value().isNegative() || value.value().compareTo(PostgresLimits.MAX_SERVER_TIMEOUT) > 0) {
+			throw InvalidDbPoolConfigurationException.invalid(value.where(), allowed + SERVER_TIMEOUT_LIMIT);
 		}
 	}
 
-	private static void checkZeroOrAtLeast(Value<Duration> value, Duration minimum, String allowed) {
-		if (!value.value.isZero() && value.value.compareTo(minimum) < 0) {
-			throw InvalidDbPoolConfigurationException.invalid(value.where, allowed);
+	private static void checkZeroOrAtLeast(GivenValue<Duration> value, Duration minimum, String allowed) {
+		if (!value.value().isZero() && value.value().compareTo(minimum) < 0) {
+			throw InvalidDbPoolConfigurationException.invalid(value.where(), allowed);
 		}
 	}
 
-	private static void checkWholeSeconds(Value<Duration> value, boolean zeroAllowed) {
-		Duration duration = value.value;
+	private static void checkWholeSeconds(GivenValue<Duration> value, boolean zeroAllowed) {
+		Duration duration = value.value();
 		boolean whole = duration.toMillis() % 1000 == 0 && duration.getNano() % 1_000_000 == 0;
 		boolean inRange = zeroAllowed ? !duration.isNegative() : duration.compareTo(Duration.ofSeconds(1)) >= 0;
 		if (!whole || !inRange) {
-			throw InvalidDbPoolConfigurationException.invalid(value.where, (zeroAllowed ? "0 (derive it) or " : "")
+			throw InvalidDbPoolConfigurationException.invalid(value.where(), (zeroAllowed ? "0 (derive it) or " : "")
 					+ "a whole number of seconds, at least 1s " + "(the driver counts in seconds), e.g. 10s");
 		}
 	}
 
-	private static boolean isPositive(Value<Duration> value) {
-		return !value.value.isZero() && !value.value.isNegative();
-	}
-
-	private record Value<T>(T value, ConfiguredValue where) {
+	private static boolean isPositive(GivenValue<Duration> value) {
+		return !value.value().isZero() && !value.value().isNegative();
 	}
 
 }

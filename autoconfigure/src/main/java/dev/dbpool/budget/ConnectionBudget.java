@@ -1,8 +1,14 @@
 package dev.dbpool.budget;
 
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
+import dev.dbpool.guard.GuardMeter;
+import dev.dbpool.guard.PoolGuard;
 import dev.dbpool.settings.BudgetMode;
 
 /**
@@ -16,11 +22,38 @@ import dev.dbpool.settings.BudgetMode;
  * role's {@code CONNECTION LIMIT}, and the database's, unless the role is a superuser or
  * there is none. A member of {@code pg_use_reserved_connections} is counted as an
  * ordinary role, so its budget errs on the safe side.
+ * <p>
+ * As a {@link PoolGuard}: the {@value #DETAIL} health detail ({@code limit},
+ * {@code usedByOthers}, {@code instances}, {@code demand}, {@code headroom},
+ * {@code safeMaxConnections}, {@code boundBy}, {@code mode}), never DOWN, and gauges of
+ * the budget as read at start-up: {@value #LIMIT_METER}, {@value #USED_BY_OTHERS_METER},
+ * {@value #DEMAND_METER} and {@value #HEADROOM_METER}.
  *
  * @author db-pool
  * @since 0.3.0
  */
-public final class ConnectionBudget {
+public final class ConnectionBudget implements PoolGuard {
+
+	/** Health detail of the budget. */
+	public static final String DETAIL = "budget";
+
+	/**
+	 * Gauge of the connections the binding limit (server, role or database) allows, as
+	 * read at start-up.
+	 */
+	public static final String LIMIT_METER = "db.pool.budget.limit";
+
+	/** Gauge of the connections others held under that limit at start-up. */
+	public static final String USED_BY_OTHERS_METER = "db.pool.budget.used.by.others";
+
+	/** Gauge of the fleet's demand: instances × max-connections. */
+	public static final String DEMAND_METER = "db.pool.budget.demand";
+
+	/**
+	 * Gauge of the connections left once the fleet has opened all it may: negative when
+	 * it is over budget.
+	 */
+	public static final String HEADROOM_METER = "db.pool.budget.headroom";
 
 	private final ServerLimits server;
 
@@ -52,7 +85,7 @@ public final class ConnectionBudget {
 	 * @param mode what is done when the fleet is over budget
 	 * @return the budget
 	 */
-	public static ConnectionBudget of(ServerLimits server, int instances, int maxConnections, BudgetMode mode) {
+	static ConnectionBudget of(ServerLimits server, int instances, int maxConnections, BudgetMode mode) {
 		return of(server, instances, maxConnections, 0, mode);
 	}
 
@@ -67,7 +100,7 @@ public final class ConnectionBudget {
 	 * @param mode what is done when the fleet is over budget
 	 * @return the budget
 	 */
-	public static ConnectionBudget of(ServerLimits server, int instances, int maxConnections, int sideConnections,
+	static ConnectionBudget of(ServerLimits server, int instances, int maxConnections, int sideConnections,
 			BudgetMode mode) {
 		List<Limit> limits = new ArrayList<>();
 		if (!server.superuser()) {
@@ -122,7 +155,7 @@ public final class ConnectionBudget {
 	 * Return what the server said.
 	 * @return the server's limits and use
 	 */
-	public ServerLimits serverLimits() {
+	ServerLimits serverLimits() {
 		return this.server;
 	}
 
@@ -247,6 +280,35 @@ public final class ConnectionBudget {
 				: "(max-connections " + this.maxConnections + " + " + this.sideConnections + " side connection"
 						+ ((this.sideConnections != 1) ? "s" : "") + ")";
 		return this.instances + ((this.instances != 1) ? " instances" : " instance") + " × " + each + " = " + demand();
+	}
+
+	@Override
+	public void putDetails(Map<String, Object> details, Instant now) {
+		Map<String, Object> block = new LinkedHashMap<>();
+		block.put("limit", limit());
+		block.put("usedByOthers", usedByOthers());
+		block.put("instances", instances());
+		block.put("demand", demand());
+		block.put("headroom", headroom());
+		block.put("safeMaxConnections", safeMaxConnections());
+		block.put("boundBy", boundBy());
+		block.put("mode", mode().name().toLowerCase(Locale.ROOT));
+		details.put(DETAIL, block);
+	}
+
+	// Read once at start-up: the gauges hold the budget itself.
+	@Override
+	public List<GuardMeter<?>> meters() {
+		return List.of(
+				GuardMeter.gauge(LIMIT_METER, "Connections the binding limit (server, role or database) allows", this,
+						ConnectionBudget::limit),
+				GuardMeter.gauge(USED_BY_OTHERS_METER, "Connections others held under the binding limit at start-up",
+						this, ConnectionBudget::usedByOthers),
+				GuardMeter.gauge(DEMAND_METER, "Connections the fleet may open: instances times max-connections", this,
+						ConnectionBudget::demand),
+				GuardMeter.gauge(HEADROOM_METER,
+						"Connections left once the fleet has opened all it may, negative when over budget", this,
+						ConnectionBudget::headroom));
 	}
 
 	@Override

@@ -28,7 +28,7 @@ import org.jspecify.annotations.Nullable;
  * @author db-pool
  * @since 0.3.0
  */
-public record ServerLimits(int maxConnections, int superuserReservedConnections, @Nullable Integer reservedConnections,
+record ServerLimits(int maxConnections, int superuserReservedConnections, @Nullable Integer reservedConnections,
 		String role, boolean superuser, int roleConnectionLimit, String database, int databaseConnectionLimit,
 		int usedOnServer, int usedByRole, int usedInDatabase) {
 

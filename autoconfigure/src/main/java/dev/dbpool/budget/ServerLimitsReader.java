@@ -6,8 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 
-import com.zaxxer.hikari.HikariDataSource;
-import dev.dbpool.datasource.SideConnections;
+import dev.dbpool.guard.SideConnections;
 
 /**
  * Reads {@link ServerLimits} over a side connection of the pool's, opened as the pool
@@ -49,13 +48,13 @@ final class ServerLimitsReader {
 
 	/**
 	 * Read the limits the pool's server sets it.
-	 * @param pool the pool, configured, not necessarily started
+	 * @param side opens the side connection
+	 * @param own the {@code application_name} of the pool's connections, empty if none
 	 * @return the limits
 	 * @throws SQLException if the side connection cannot be opened or the server refuses
 	 */
-	static ServerLimits read(HikariDataSource pool) throws SQLException {
-		String own = SideConnections.poolApplicationName(pool);
-		try (Connection connection = SideConnections.open(pool, PURPOSE);
+	static ServerLimits read(SideConnections side, String own) throws SQLException {
+		try (Connection connection = side.open(PURPOSE);
 				PreparedStatement statement = connection.prepareStatement(SQL)) {
 			if (own.isEmpty()) {
 				// Nothing marks the fleet's connections: count every other one.

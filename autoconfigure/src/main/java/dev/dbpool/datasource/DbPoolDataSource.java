@@ -1,37 +1,73 @@
 package dev.dbpool.datasource;
 
+import java.util.List;
+
 import com.zaxxer.hikari.HikariDataSource;
 import dev.dbpool.budget.ConnectionBudget;
+import dev.dbpool.guard.PoolGuard;
 import dev.dbpool.leaks.ConnectionLeaks;
 import dev.dbpool.leaks.LeakCountingScheduler;
+import dev.dbpool.settings.PoolSettings;
 import dev.dbpool.waiting.WaiterCap;
-import dev.dbpool.datasource.WaiterCappedDataSource;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The HikariCP pool db-pool builds: a {@link HikariDataSource} (so it is injected,
- * unwrapped and bound to meters as one) that holds what db-pool's guards know of it: its
- * {@link #getConnectionBudget() connection budget}, its {@link #leaks() leaks} and its
- * {@link #waiterCap() waiter cap}. It borrows exactly as HikariCP does: the one guard on
- * the borrow path, the waiter cap, is a subclass ({@link WaiterCappedDataSource}), so a
- * pool without it pays nothing, not even a check.
+ * unwrapped and bound to meters as one) that holds the {@link #getSettings() settings} it
+ * was built with and its {@link #guards() guards}. It borrows exactly as HikariCP does: a
+ * guard on the borrow path (the waiter cap) is built into a subclass, so a pool without
+ * it pays nothing, not even a check.
  *
  * @author db-pool
  * @since 0.3.0
+ * @see DbPoolDataSourceFactory
  */
 public class DbPoolDataSource extends HikariDataSource {
 
-	private volatile @Nullable ConnectionBudget connectionBudget;
+	private volatile @Nullable PoolSettings settings;
+
+	private volatile List<PoolGuard> guards = List.of();
 
 	private @Nullable LeakCountingScheduler leakScheduler;
 
 	/**
+	 * Return the settings the pool was built with: every effective value, after any
+	 * clamping by the connection budget, and where each came from.
+	 * @return the settings, or {@code null} if the pool was not built by db-pool
+	 */
+	public @Nullable PoolSettings getSettings() {
+		return this.settings;
+	}
+
+	/**
+	 * Return the pool's guards, in the order they were registered.
+	 * @return the guards
+	 */
+	public List<PoolGuard> guards() {
+		return this.guards;
+	}
+
+	/**
+	 * Return the pool's guard of a type.
+	 * @param <G> the type
+	 * @param type the guard's type
+	 * @return the guard, or {@code null} if the pool has none of that type
+	 */
+	public <G extends PoolGuard> @Nullable G guard(Class<G> type) {
+		for (PoolGuard guard : this.guards) {
+			if (type.isInstance(guard)) {
+				return type.cast(guard);
+			}
+		}
+		return null;
+	}
+
+	/**
 	 * Return the pool's waiter cap.
 	 * @return the cap, or {@code null} if the threads waiting are not capped
-	 * @see WaiterCappedDataSource
 	 */
 	public @Nullable WaiterCap waiterCap() {
-		return null;
+		return guard(WaiterCap.class);
 	}
 
 	/**
@@ -39,41 +75,21 @@ public class DbPoolDataSource extends HikariDataSource {
 	 * @return the budget, or {@code null} if it was not checked
 	 */
 	public @Nullable ConnectionBudget getConnectionBudget() {
-		return this.connectionBudget;
-	}
-
-	/**
-	 * Set the connection budget checked before the pool started.
-	 * @param connectionBudget the budget
-	 */
-	public void setConnectionBudget(@Nullable ConnectionBudget connectionBudget) {
-		this.connectionBudget = connectionBudget;
-	}
-
-	/**
-	 * Count the connections held longer than the leak-detection threshold, see
-	 * {@link #leaks()}: HikariCP's housekeeping then runs on a
-	 * {@link LeakCountingScheduler} instead of the scheduler HikariCP would make. Call it
-	 * once the pool is configured, before it starts. Does nothing when leak detection is
-	 * off (a threshold set later through JMX is then logged by HikariCP, not counted), or
-	 * when the pool already has a scheduler.
-	 */
-	public void countLeaks() {
-		if (getLeakDetectionThreshold() > 0 && getScheduledExecutor() == null && getHikariPoolMXBean() == null) {
-			LeakCountingScheduler scheduler = new LeakCountingScheduler(this);
-			setScheduledExecutor(scheduler);
-			this.leakScheduler = scheduler;
-		}
+		return guard(ConnectionBudget.class);
 	}
 
 	/**
 	 * Return the connections held longer than the leak-detection threshold.
 	 * @return the pool's leaks, or {@code null} if they are not counted
-	 * @see #countLeaks()
 	 */
 	public @Nullable ConnectionLeaks leaks() {
-		LeakCountingScheduler scheduler = this.leakScheduler;
-		return (scheduler != null) ? scheduler.leaks() : null;
+		return guard(ConnectionLeaks.class);
+	}
+
+	void built(PoolSettings settings, List<PoolGuard> guards, @Nullable LeakCountingScheduler leakScheduler) {
+		this.settings = settings;
+		this.guards = List.copyOf(guards);
+		this.leakScheduler = leakScheduler;
 	}
 
 	@Override

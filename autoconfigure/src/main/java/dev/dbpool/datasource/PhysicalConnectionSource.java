@@ -2,13 +2,13 @@ package dev.dbpool.datasource;
 
 import java.io.PrintWriter;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 import javax.sql.DataSource;
@@ -16,12 +16,15 @@ import javax.sql.DataSource;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.util.DriverDataSource;
 import dev.dbpool.diagnostics.SqlFailures;
+import dev.dbpool.guard.SideConnections;
 import dev.dbpool.retry.Retrier;
-import dev.dbpool.retry.RetryPolicy;
+import dev.dbpool.settings.RetryPolicy;
 import dev.dbpool.retry.RetryableFailures;
+import dev.dbpool.settings.PostgresLimits;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
+import org.postgresql.PGProperty;
 
 /**
  * The {@link DataSource} through which HikariCP opens a pool's physical connections: it
@@ -45,11 +48,14 @@ import org.jspecify.annotations.Nullable;
  * {@link #getFailed()} and {@link #getFailedInARow()}, every retry in
  * {@link #getRetries()}; one WARN line is logged when a failing streak first retries, a
  * DEBUG line for each retry.
+ * <p>
+ * It also opens the pool's {@link SideConnections side connections}, from the same driver
+ * data source, without retries and without counting them.
  *
  * @author db-pool
  * @since 0.2.0
  */
-public final class PhysicalConnectionSource implements DataSource {
+public final class PhysicalConnectionSource implements DataSource, SideConnections {
 
 	private static final Log logger = LogFactory.getLog(PhysicalConnectionSource.class);
 
@@ -57,7 +63,7 @@ public final class PhysicalConnectionSource implements DataSource {
 
 	private final Retrier retrier;
 
-	private final Supplier<@Nullable String> poolName;
+	private final HikariDataSource pool;
 
 	private final AtomicLong retries = new AtomicLong();
 
@@ -81,7 +87,7 @@ public final class PhysicalConnectionSource implements DataSource {
 		this.driver = driver;
 		// Read at each opening: the acquire timeout and the name may change at run time.
 		this.retrier = new Retrier(retry, pool::getConnectionTimeout, this::retrying);
-		this.poolName = pool::getPoolName;
+		this.pool = pool;
 	}
 
 	/**
@@ -139,6 +145,25 @@ public final class PhysicalConnectionSource implements DataSource {
 		return this.retrier.call(() -> attempt(() -> this.driver.getConnection(username, password)));
 	}
 
+	@Override
+	public Connection open(String purpose) throws SQLException {
+		// The pool's current credentials, as HikariCP passes them for its own.
+		String username = this.pool.getUsername();
+		Connection connection = (username != null) ? this.driver.getConnection(username, this.pool.getPassword())
+				: this.driver.getConnection();
+		String poolName = this.pool.getDataSourceProperties().getProperty(PGProperty.APPLICATION_NAME.getName(), "");
+		try (PreparedStatement statement = connection
+			.prepareStatement("SELECT set_config('application_name', ?, false)")) {
+			statement.setString(1, PostgresLimits.sideApplicationName(poolName, purpose));
+			statement.execute();
+		}
+		catch (SQLException ex) {
+			connection.close();
+			throw ex;
+		}
+		return connection;
+	}
+
 	private Connection attempt(Retrier.Attempt<Connection> open) throws SQLException {
 		try {
 			return opened(open.attempt());
@@ -154,12 +179,12 @@ public final class PhysicalConnectionSource implements DataSource {
 		int left = this.retrier.policy().maxAttempts() - retry;
 		if (this.streakLogged.compareAndSet(false, true)) {
 			// Once per failing streak: a restart must not flood the log.
-			logger.warn("db-pool: pool '" + this.poolName.get() + "': opening a connection failed ("
+			logger.warn("db-pool: pool '" + this.pool.getPoolName() + "': opening a connection failed ("
 					+ SqlFailures.describe(failure) + "); retrying up to " + left + " more time"
 					+ ((left != 1) ? "s" : "") + " with backoff");
 		}
 		else if (logger.isDebugEnabled()) {
-			logger.debug("db-pool: pool '" + this.poolName.get() + "': opening a connection failed ("
+			logger.debug("db-pool: pool '" + this.pool.getPoolName() + "': opening a connection failed ("
 					+ SqlFailures.describe(failure) + "); retry " + retry + " in "
 					+ TimeUnit.NANOSECONDS.toMillis(waitNanos) + "ms");
 		}
@@ -171,7 +196,7 @@ public final class PhysicalConnectionSource implements DataSource {
 		this.failingSince = null;
 		this.lastOpened = Instant.now();
 		if (this.streakLogged.get() && this.streakLogged.compareAndSet(true, false) && logger.isDebugEnabled()) {
-			logger.debug("db-pool: pool '" + this.poolName.get() + "': opened a connection again");
+			logger.debug("db-pool: pool '" + this.pool.getPoolName() + "': opened a connection again");
 		}
 		return connection;
 	}

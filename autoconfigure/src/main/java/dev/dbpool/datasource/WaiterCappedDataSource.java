@@ -2,7 +2,9 @@ package dev.dbpool.datasource;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 
+import com.zaxxer.hikari.HikariPoolMXBean;
 import dev.dbpool.waiting.PoolSaturatedException;
 import dev.dbpool.waiting.WaiterCap;
 
@@ -16,7 +18,7 @@ import dev.dbpool.waiting.WaiterCap;
  * @author db-pool
  * @since 0.3.0
  */
-public class WaiterCappedDataSource extends DbPoolDataSource {
+final class WaiterCappedDataSource extends DbPoolDataSource {
 
 	private final WaiterCap cap;
 
@@ -25,13 +27,13 @@ public class WaiterCappedDataSource extends DbPoolDataSource {
 	 * @param maxWaiting the most threads that may wait for a connection at once, at least
 	 * 1
 	 */
-	public WaiterCappedDataSource(int maxWaiting) {
-		this.cap = new WaiterCap(maxWaiting);
+	WaiterCappedDataSource(int maxWaiting) {
+		this.cap = new WaiterCap(maxWaiting, new CappedPool());
 	}
 
 	@Override
 	public Connection getConnection() throws SQLException {
-		this.cap.enter(this);
+		this.cap.enter();
 		try {
 			return super.getConnection();
 		}
@@ -43,6 +45,32 @@ public class WaiterCappedDataSource extends DbPoolDataSource {
 	@Override
 	public WaiterCap waiterCap() {
 		return this.cap;
+	}
+
+	// What the cap reads of this pool, made once: nothing is allocated per borrow.
+	private final class CappedPool implements WaiterCap.Pool {
+
+		@Override
+		public int activeConnections() {
+			HikariPoolMXBean counters = getHikariPoolMXBean();
+			return (counters != null) ? counters.getActiveConnections() : -1;
+		}
+
+		@Override
+		public int maxConnections() {
+			return getMaximumPoolSize();
+		}
+
+		@Override
+		public String name() {
+			return String.valueOf(getPoolName());
+		}
+
+		@Override
+		public Duration acquireTimeout() {
+			return Duration.ofMillis(getConnectionTimeout());
+		}
+
 	}
 
 }

@@ -2,7 +2,6 @@ package dev.dbpool.diagnostics;
 
 import java.time.Duration;
 
-import dev.dbpool.settings.PoolSettings;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.source.ConfigurationProperty;
@@ -138,7 +137,7 @@ public record ConfiguredValue(String setting, String name, String value, String 
 	 * @return how it reads
 	 */
 	public static String show(@Nullable Object value) {
-		return (value instanceof Duration duration) ? PoolSettings.format(duration) : String.valueOf(value);
+		return (value instanceof Duration duration) ? Durations.format(duration) : String.valueOf(value);
 	}
 
 	/**

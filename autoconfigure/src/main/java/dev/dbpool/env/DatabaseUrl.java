@@ -21,7 +21,7 @@ import org.jspecify.annotations.Nullable;
  * @author db-pool
  * @since 0.1.0
  */
-public record DatabaseUrl(String jdbcUrl, @Nullable String username, @Nullable String password) {
+record DatabaseUrl(String jdbcUrl, @Nullable String username, @Nullable String password) {
 
 	/** The environment variable that holds it. */
 	public static final String VARIABLE = "DATABASE_URL";

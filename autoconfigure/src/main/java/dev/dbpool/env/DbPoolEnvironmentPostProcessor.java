@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.dbpool.diagnostics.ConfiguredValue;
-import dev.dbpool.diagnostics.InvalidDbPoolConfigurationException;
+import dev.dbpool.diagnostics.GivenValue;
 import dev.dbpool.diagnostics.Secrets;
 import org.apache.commons.logging.Log;
 import org.jspecify.annotations.Nullable;
@@ -93,31 +93,25 @@ public class DbPoolEnvironmentPostProcessor implements EnvironmentPostProcessor,
 		EnvironmentAlias.ALL
 			.forEach((alias) -> byProperty.computeIfAbsent(alias.property(), (key) -> new ArrayList<>()).add(alias));
 		byProperty.forEach((property, aliases) -> {
-			Given springName = springName(system, property, aliases.get(0).unit());
-			List<Given> given = new ArrayList<>();
+			GivenValue<Object> springName = springName(system, property, aliases.get(0).unit());
+			List<GivenValue<Object>> given = new ArrayList<>();
 			if (springName != null) {
 				given.add(springName);
 			}
 			for (EnvironmentAlias alias : aliases) {
 				Object raw = system.getProperty(alias.variable());
 				if (raw != null && !raw.toString().isBlank()) {
-					given.add(new Given(new ConfiguredValue(property, alias.variable(), raw.toString(), SOURCE),
-							alias.parse(raw.toString())));
+					given.add(new GivenValue<>(alias.parse(raw.toString()),
+							new ConfiguredValue(property, alias.variable(), raw.toString(), SOURCE)));
 				}
 			}
-			for (Given other : given) {
-				Given first = given.get(0);
-				if (first.value != null && other.value != null && !first.value.equals(other.value)) {
-					throw InvalidDbPoolConfigurationException.conflict(first.where, other.where);
-				}
-			}
+			GivenValue<Object> agreed = GivenValue.agreed(given);
 			// Spring's own name needs no mapping: it is in the system environment
 			// already.
-			if (springName == null && !given.isEmpty()) {
-				Given alias = given.get(0);
-				mapped.put(property, OriginTrackedValue.of(toPropertyValue(alias.value),
-						new SystemEnvironmentOrigin(alias.where.name())));
-				this.logger.debug("db-pool: " + alias.where.name() + " sets " + property);
+			if (springName == null && agreed != null && agreed.value() != null) {
+				mapped.put(property, OriginTrackedValue.of(toPropertyValue(agreed.value()),
+						new SystemEnvironmentOrigin(agreed.where().name())));
+				this.logger.debug("db-pool: " + agreed.where().name() + " sets " + property);
 			}
 		});
 	}
@@ -126,7 +120,8 @@ public class DbPoolEnvironmentPostProcessor implements EnvironmentPostProcessor,
 	 * Spring's own environment form of a property ({@code APP_DB_POOL_MAX_CONNECTIONS}),
 	 * read with relaxed binding, so that it takes part in the conflict check.
 	 */
-	private @Nullable Given springName(PropertySource<?> system, String property, EnvironmentAlias.Unit unit) {
+	private @Nullable GivenValue<Object> springName(PropertySource<?> system, String property,
+			EnvironmentAlias.Unit unit) {
 		ConfigurationProperty found = find(ConfigurationPropertySources.from(system), property);
 		if (found == null || found.getValue() == null) {
 			return null;
@@ -141,7 +136,7 @@ public class DbPoolEnvironmentPostProcessor implements EnvironmentPostProcessor,
 		catch (RuntimeException ex) {
 			value = null; // binding reports it, naming the variable
 		}
-		return new Given(where, value);
+		return new GivenValue<>(value, where);
 	}
 
 	private void mapDatabaseUrl(MutablePropertySources sources, PropertySource<?> system, Map<String, Object> mapped) {
@@ -197,9 +192,6 @@ public class DbPoolEnvironmentPostProcessor implements EnvironmentPostProcessor,
 
 	private static String toPropertyValue(Object value) {
 		return (value instanceof Duration duration) ? duration.toMillis() + "ms" : value.toString();
-	}
-
-	private record Given(ConfiguredValue where, @Nullable Object value) {
 	}
 
 }

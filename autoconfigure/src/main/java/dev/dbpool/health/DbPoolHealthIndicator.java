@@ -2,24 +2,23 @@ package dev.dbpool.health;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 import dev.dbpool.budget.ConnectionBudget;
+import dev.dbpool.datasource.DbPoolDataSource;
+import dev.dbpool.datasource.PhysicalConnectionSource;
+import dev.dbpool.diagnostics.Durations;
+import dev.dbpool.guard.PoolGuard;
 import dev.dbpool.leaks.ConnectionLeaks;
-import dev.dbpool.leaks.LeakedConnection;
 import dev.dbpool.monitor.MonitorSettings;
 import dev.dbpool.monitor.PoolMonitor;
 import dev.dbpool.monitor.PoolSnapshot;
 import dev.dbpool.monitor.PoolState;
 import dev.dbpool.os.FileDescriptorUsage;
-import dev.dbpool.datasource.DbPoolDataSource;
-import dev.dbpool.datasource.PhysicalConnectionSource;
-import dev.dbpool.waiting.WaiterCap;
 import dev.dbpool.server.ServerView;
+import dev.dbpool.waiting.WaiterCap;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
@@ -42,10 +41,11 @@ import org.springframework.boot.health.contributor.Status;
  * Details, per pool under {@value #POOLS} when there are several: the counters, the
  * utilization and its level, the thresholds, the episodes in progress, the borrows that
  * timed out within the monitor's history, the last connection seen and, for a pool
- * db-pool built: its connection retries, its {@value #BUDGET}, its {@value #LEAKS} with
- * leak detection on, and with a waiter cap, its limit and the borrows it rejected. Beside
- * them, {@value #FILE_DESCRIPTORS}: the process's open and maximum file descriptors,
- * where the JVM tells them. Never the URL.
+ * db-pool built: its connection retries and what each of its {@link PoolGuard guards}
+ * reports (its {@value #BUDGET}, its {@value #LEAKS} with leak detection on, and with a
+ * waiter cap, its limit and the borrows it rejected). Beside them,
+ * {@value #FILE_DESCRIPTORS}: the process's open and maximum file descriptors, where the
+ * JVM tells them. Never the URL.
  *
  * @author db-pool
  * @since 0.2.0
@@ -159,7 +159,7 @@ public class DbPoolHealthIndicator extends AbstractHealthIndicator {
 	 * {@code role app CONNECTION LIMIT 30}) and {@code mode}. It never makes the pool
 	 * DOWN.
 	 */
-	public static final String BUDGET = "budget";
+	public static final String BUDGET = ConnectionBudget.DETAIL;
 
 	/**
 	 * Detail, for a pool db-pool built with leak detection on: the connections held
@@ -167,20 +167,20 @@ public class DbPoolHealthIndicator extends AbstractHealthIndicator {
 	 * {@link #LEAKS_OUTSTANDING}, {@link #LEAKED}). Leaks never make the pool DOWN.
 	 * @since 0.3.0
 	 */
-	public static final String LEAKS = "leaks";
+	public static final String LEAKS = ConnectionLeaks.DETAIL;
 
 	/**
 	 * Detail, in {@link #LEAKS}: connections held longer than the threshold over the
 	 * pool's life.
 	 * @since 0.3.0
 	 */
-	public static final String LEAKS_TOTAL = "total";
+	public static final String LEAKS_TOTAL = ConnectionLeaks.TOTAL;
 
 	/**
 	 * Detail, in {@link #LEAKS}: leaked connections not returned yet.
 	 * @since 0.3.0
 	 */
-	public static final String LEAKS_OUTSTANDING = "outstanding";
+	public static final String LEAKS_OUTSTANDING = ConnectionLeaks.OUTSTANDING;
 
 	/**
 	 * Detail, in {@link #LEAKS}, while some are out: the oldest leaked connections not
@@ -188,26 +188,26 @@ public class DbPoolHealthIndicator extends AbstractHealthIndicator {
 	 * {@link #LEAKED_HELD_FOR}.
 	 * @since 0.3.0
 	 */
-	public static final String LEAKED = "leaked";
+	public static final String LEAKED = ConnectionLeaks.LEAKED;
 
 	/**
 	 * Most leaked connections listed in {@link #LEAKED}.
 	 * @since 0.3.0
 	 */
-	public static final int LEAKED_LISTED = 10;
+	public static final int LEAKED_LISTED = ConnectionLeaks.LISTED;
 
 	/**
 	 * Detail, in each of {@link #LEAKED}: the name of the thread that borrowed the
 	 * connection.
 	 * @since 0.3.0
 	 */
-	public static final String LEAKED_THREAD = "thread";
+	public static final String LEAKED_THREAD = ConnectionLeaks.THREAD;
 
 	/**
 	 * Detail, in each of {@link #LEAKED}: how long the connection has been out.
 	 * @since 0.3.0
 	 */
-	public static final String LEAKED_HELD_FOR = "heldFor";
+	public static final String LEAKED_HELD_FOR = ConnectionLeaks.HELD_FOR;
 
 	/**
 	 * Detail, where the JVM tells them (not on Windows): the process's file descriptors,
@@ -240,14 +240,14 @@ public class DbPoolHealthIndicator extends AbstractHealthIndicator {
 	 * for a connection at once.
 	 * @since 0.3.0
 	 */
-	public static final String MAX_WAITING = "maxWaiting";
+	public static final String MAX_WAITING = WaiterCap.MAX_WAITING;
 
 	/**
 	 * Detail, for a pool db-pool built with a waiter cap: the borrows it rejected at once
 	 * over the pool's life.
 	 * @since 0.3.0
 	 */
-	public static final String REJECTED = "rejected";
+	public static final String REJECTED = WaiterCap.REJECTED;
 
 	/** Detail: why the pool is DOWN. */
 	public static final String REASON = "reason";
@@ -332,7 +332,7 @@ public class DbPoolHealthIndicator extends AbstractHealthIndicator {
 		details.put(LEVEL, settings.levelOf(now.utilization()).toString());
 		details.put(WARN_UTILIZATION, settings.warnUtilization());
 		details.put(CRITICAL_UTILIZATION, settings.criticalUtilization());
-		details.put(EXHAUSTED_GRACE, PoolMonitor.format(this.exhaustedGrace));
+		details.put(EXHAUSTED_GRACE, Durations.format(this.exhaustedGrace));
 		Duration saturated = putDuration(details, SATURATED_FOR, pool.saturatedFor(now));
 		putDuration(details, EXHAUSTED_FOR, pool.exhaustedFor(now));
 		Duration starved = putDuration(details, NO_CONNECTION_FOR, pool.starvedFor(now));
@@ -357,41 +357,31 @@ public class DbPoolHealthIndicator extends AbstractHealthIndicator {
 			putTime(details, LAST_SEEN_WITH_CONNECTIONS_AT, pool.lastSeenWithConnections());
 		}
 		if (pool.dataSource() instanceof DbPoolDataSource dbPool) {
-			putGuards(details, dbPool, now);
+			// What the guards know of the pool db-pool built; none makes it DOWN.
+			for (PoolGuard guard : dbPool.guards()) {
+				guard.putDetails(details, now.time());
+			}
 		}
 		String reason = null;
 		if (now.state() == PoolSnapshot.State.CLOSED) {
 			reason = "the pool is closed";
 		}
 		else if (lasted(saturated)) {
-			reason = "saturated for " + PoolMonitor.format(saturated) + ": at or above "
+			reason = "saturated for " + Durations.format(saturated) + ": at or above "
 					+ Math.round(settings.criticalUtilization() * 100) + "% of max-connections with threads waiting";
 		}
 		else if (lasted(failing)) {
-			reason = "attempts to open a connection have failed for " + PoolMonitor.format(failing)
+			reason = "attempts to open a connection have failed for " + Durations.format(failing)
 					+ ": the database cannot be reached";
 		}
 		else if (lasted(starved)) {
-			reason = "no connection for " + PoolMonitor.format(starved)
+			reason = "no connection for " + Durations.format(starved)
 					+ " while it needs some: the database cannot be reached";
 		}
 		if (reason != null) {
 			details.put(REASON, reason);
 		}
 		return reason != null;
-	}
-
-	private static Map<String, Object> budgetDetails(ConnectionBudget budget) {
-		Map<String, Object> details = new LinkedHashMap<>();
-		details.put("limit", budget.limit());
-		details.put("usedByOthers", budget.usedByOthers());
-		details.put("instances", budget.instances());
-		details.put("demand", budget.demand());
-		details.put("headroom", budget.headroom());
-		details.put("safeMaxConnections", budget.safeMaxConnections());
-		details.put("boundBy", budget.boundBy());
-		details.put("mode", budget.mode().name().toLowerCase(Locale.ROOT));
-		return details;
 	}
 
 	private boolean lasted(@Nullable Duration episode) {
@@ -401,7 +391,7 @@ public class DbPoolHealthIndicator extends AbstractHealthIndicator {
 	private static @Nullable Duration putDuration(Map<String, Object> details, String key,
 			@Nullable Duration duration) {
 		if (duration != null) {
-			details.put(key, PoolMonitor.format(duration));
+			details.put(key, Durations.format(duration));
 		}
 		return duration;
 	}
@@ -410,41 +400,6 @@ public class DbPoolHealthIndicator extends AbstractHealthIndicator {
 		if (time != null) {
 			details.put(key, time.toString());
 		}
-	}
-
-	// What the guards know of the pool db-pool built; none makes it DOWN.
-	private static void putGuards(Map<String, Object> details, DbPoolDataSource pool, PoolSnapshot now) {
-		ConnectionBudget budget = pool.getConnectionBudget();
-		if (budget != null) {
-			details.put(BUDGET, budgetDetails(budget));
-		}
-		ConnectionLeaks leaks = pool.leaks();
-		if (leaks != null) {
-			details.put(LEAKS, leakDetails(leaks, now));
-		}
-		WaiterCap cap = pool.waiterCap();
-		if (cap != null) {
-			details.put(MAX_WAITING, cap.getMaxWaiting());
-			details.put(REJECTED, cap.getRejected());
-		}
-	}
-
-	private static Map<String, Object> leakDetails(ConnectionLeaks leaks, PoolSnapshot now) {
-		Map<String, Object> block = new LinkedHashMap<>();
-		block.put(LEAKS_TOTAL, leaks.count());
-		List<LeakedConnection> outstanding = leaks.outstanding();
-		block.put(LEAKS_OUTSTANDING, outstanding.size());
-		if (!outstanding.isEmpty()) {
-			List<Map<String, Object>> leaked = new ArrayList<>();
-			for (LeakedConnection leak : outstanding.subList(0, Math.min(outstanding.size(), LEAKED_LISTED))) {
-				Map<String, Object> entry = new LinkedHashMap<>();
-				entry.put(LEAKED_THREAD, leak.thread());
-				entry.put(LEAKED_HELD_FOR, PoolMonitor.format(leak.heldFor(now.time())));
-				leaked.add(entry);
-			}
-			block.put(LEAKED, leaked);
-		}
-		return block;
 	}
 
 	private static void putFileDescriptors(Health.Builder builder) {
@@ -465,7 +420,7 @@ public class DbPoolHealthIndicator extends AbstractHealthIndicator {
 		for (PoolSnapshot oldest : pool.history()) {
 			if (oldest.acquireTimeouts() != PoolSnapshot.UNKNOWN) {
 				details.put(ACQUIRE_TIMEOUTS, Math.max(0, now.acquireTimeouts() - oldest.acquireTimeouts()));
-				details.put(ACQUIRE_TIMEOUTS_WINDOW, PoolMonitor.format(Duration.between(oldest.time(), now.time())));
+				details.put(ACQUIRE_TIMEOUTS_WINDOW, Durations.format(Duration.between(oldest.time(), now.time())));
 				return;
 			}
 		}

@@ -3,7 +3,7 @@ package dev.dbpool.health;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import dev.dbpool.monitor.PoolMonitor;
+import dev.dbpool.diagnostics.Durations;
 import dev.dbpool.server.ServerActivity;
 import dev.dbpool.server.ServerView;
 import org.jspecify.annotations.Nullable;
@@ -62,9 +62,9 @@ final class ServerViewDetails {
 			Map<String, Object> connections = new LinkedHashMap<>();
 			ServerActivity.STATES.forEach((state) -> connections.put(state, activity.connections(state)));
 			details.put(CONNECTIONS, connections);
-			details.put(OLDEST_TRANSACTION, PoolMonitor.format(activity.oldestTransaction()));
-			details.put(LONGEST_QUERY, PoolMonitor.format(activity.longestQuery()));
-			details.put(LONGEST_IDLE_IN_TRANSACTION, PoolMonitor.format(activity.longestIdleInTransaction()));
+			details.put(OLDEST_TRANSACTION, Durations.format(activity.oldestTransaction()));
+			details.put(LONGEST_QUERY, Durations.format(activity.longestQuery()));
+			details.put(LONGEST_IDLE_IN_TRANSACTION, Durations.format(activity.longestIdleInTransaction()));
 			details.put(TOTAL, activity.total());
 			details.put(MAX_CONNECTIONS, activity.maxConnections());
 			details.put(SAMPLED_AT, activity.sampledAt().toString());

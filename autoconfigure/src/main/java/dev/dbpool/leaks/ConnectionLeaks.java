@@ -1,20 +1,58 @@
 package dev.dbpool.leaks;
 
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
+import dev.dbpool.diagnostics.Durations;
+import dev.dbpool.guard.GuardMeter;
+import dev.dbpool.guard.PoolGuard;
+
 /**
  * The leaks of one pool: how many connections were held longer than the leak-detection
- * threshold over the pool's life, and those of them still out.
+ * threshold over the pool's life, and those of them still out. As a {@link PoolGuard}:
+ * the {@value #DETAIL} health detail ({@value #TOTAL}, {@value #OUTSTANDING} and, while
+ * some are out, {@value #LEAKED}) and the {@value #METER} counter. Leaks never make the
+ * pool DOWN.
  *
  * @author db-pool
  * @since 0.3.0
  * @see LeakCountingScheduler
  */
-public final class ConnectionLeaks {
+public final class ConnectionLeaks implements PoolGuard {
+
+	/** Health detail of the pool's leaks. */
+	public static final String DETAIL = "leaks";
+
+	/** In {@link #DETAIL}: connections held longer than the threshold over its life. */
+	public static final String TOTAL = "total";
+
+	/** In {@link #DETAIL}: leaked connections not returned yet. */
+	public static final String OUTSTANDING = "outstanding";
+
+	/**
+	 * In {@link #DETAIL}, while some are out: the oldest leaked connections not returned
+	 * yet, at most {@value #LISTED}, each with {@value #THREAD} and {@value #HELD_FOR}.
+	 */
+	public static final String LEAKED = "leaked";
+
+	/** Most leaked connections listed in {@link #LEAKED}. */
+	public static final int LISTED = 10;
+
+	/** In each of {@link #LEAKED}: the thread that borrowed the connection. */
+	public static final String THREAD = "thread";
+
+	/** In each of {@link #LEAKED}: how long the connection has been out. */
+	public static final String HELD_FOR = "heldFor";
+
+	/** Counter of the connections held longer than the leak-detection threshold. */
+	public static final String METER = "db.pool.leaks";
 
 	private final AtomicLong count = new AtomicLong();
 
@@ -38,6 +76,31 @@ public final class ConnectionLeaks {
 	 */
 	public List<LeakedConnection> outstanding() {
 		return this.outstanding.stream().sorted(Comparator.comparing(LeakedConnection::borrowedAt)).toList();
+	}
+
+	@Override
+	public void putDetails(Map<String, Object> details, Instant now) {
+		Map<String, Object> block = new LinkedHashMap<>();
+		block.put(TOTAL, count());
+		List<LeakedConnection> outstanding = outstanding();
+		block.put(OUTSTANDING, outstanding.size());
+		if (!outstanding.isEmpty()) {
+			List<Map<String, Object>> leaked = new ArrayList<>();
+			for (LeakedConnection leak : outstanding.subList(0, Math.min(outstanding.size(), LISTED))) {
+				Map<String, Object> entry = new LinkedHashMap<>();
+				entry.put(THREAD, leak.thread());
+				entry.put(HELD_FOR, Durations.format(leak.heldFor(now)));
+				leaked.add(entry);
+			}
+			block.put(LEAKED, leaked);
+		}
+		details.put(DETAIL, block);
+	}
+
+	@Override
+	public List<GuardMeter<?>> meters() {
+		return List.of(GuardMeter.counter(METER, "Connections held longer than the leak-detection threshold", this,
+				ConnectionLeaks::count));
 	}
 
 	LeakedConnection leaked(LeakedConnection leak) {

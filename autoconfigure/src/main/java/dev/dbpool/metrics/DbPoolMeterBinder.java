@@ -3,15 +3,16 @@ package dev.dbpool.metrics;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.ToDoubleFunction;
 
 import dev.dbpool.budget.ConnectionBudget;
+import dev.dbpool.datasource.DbPoolDataSource;
+import dev.dbpool.datasource.PhysicalConnectionSource;
+import dev.dbpool.guard.GuardMeter;
+import dev.dbpool.guard.PoolGuard;
+import dev.dbpool.leaks.ConnectionLeaks;
 import dev.dbpool.monitor.PoolMonitor;
 import dev.dbpool.monitor.PoolMonitorListener;
 import dev.dbpool.monitor.PoolState;
-import dev.dbpool.datasource.PhysicalConnectionSource;
-import dev.dbpool.leaks.ConnectionLeaks;
-import dev.dbpool.datasource.DbPoolDataSource;
 import dev.dbpool.waiting.WaiterCap;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -35,9 +36,10 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  * <li>{@value #RETRIES}: counter of retried attempts to open a physical connection, for a
  * pool db-pool built (one that opens its connections through a
  * {@link PhysicalConnectionSource}), read from it at each read;</li>
- * <li>for a pool db-pool built whose connection budget was checked at start-up, gauges of
- * that budget: {@value #BUDGET_LIMIT}, {@value #BUDGET_USED_BY_OTHERS},
- * {@value #BUDGET_DEMAND} and {@value #BUDGET_HEADROOM};</li>
+ * <li>for a pool db-pool built, the meters each of its {@link PoolGuard guards}
+ * publishes: for a connection budget checked at start-up, gauges of that budget:
+ * {@value #BUDGET_LIMIT}, {@value #BUDGET_USED_BY_OTHERS}, {@value #BUDGET_DEMAND} and
+ * {@value #BUDGET_HEADROOM};</li>
  * <li>{@value #LEAKS}: function counter of the connections held longer than the
  * leak-detection threshold, counted when HikariCP reports the leak, for a pool db-pool
  * built with leak detection on;</li>
@@ -69,31 +71,31 @@ public class DbPoolMeterBinder implements MeterBinder {
 	 * Gauge of the connections the binding limit (server, role or database) allows, as
 	 * read at start-up.
 	 */
-	public static final String BUDGET_LIMIT = "db.pool.budget.limit";
+	public static final String BUDGET_LIMIT = ConnectionBudget.LIMIT_METER;
 
 	/** Gauge of the connections others held under that limit at start-up. */
-	public static final String BUDGET_USED_BY_OTHERS = "db.pool.budget.used.by.others";
+	public static final String BUDGET_USED_BY_OTHERS = ConnectionBudget.USED_BY_OTHERS_METER;
 
 	/** Gauge of the fleet's demand: instances × max-connections. */
-	public static final String BUDGET_DEMAND = "db.pool.budget.demand";
+	public static final String BUDGET_DEMAND = ConnectionBudget.DEMAND_METER;
 
 	/**
 	 * Gauge of the connections left once the fleet has opened all it may: negative when
 	 * it is over budget.
 	 */
-	public static final String BUDGET_HEADROOM = "db.pool.budget.headroom";
+	public static final String BUDGET_HEADROOM = ConnectionBudget.HEADROOM_METER;
 
 	/**
 	 * Counter of the connections held longer than the leak-detection threshold.
 	 * @since 0.3.0
 	 */
-	public static final String LEAKS = "db.pool.leaks";
+	public static final String LEAKS = ConnectionLeaks.METER;
 
 	/**
 	 * Counter of borrows the waiter cap rejected at once.
 	 * @since 0.3.0
 	 */
-	public static final String REJECTED = "db.pool.rejected";
+	public static final String REJECTED = WaiterCap.METER;
 
 	private final PoolMonitor monitor;
 
@@ -168,46 +170,29 @@ public class DbPoolMeterBinder implements MeterBinder {
 			return new Meters(exhausted, duration);
 		}
 
+		// Each guard's meters, as it describes them.
 		private void registerGuards(DbPoolDataSource pool, String name) {
-			ConnectionBudget budget = pool.getConnectionBudget();
-			if (budget != null) {
-				registerBudget(budget, name);
-			}
-			ConnectionLeaks leaks = pool.leaks();
-			if (leaks != null) {
-				FunctionCounter.builder(LEAKS, leaks, ConnectionLeaks::count)
-					.description("Connections held longer than the leak-detection threshold")
-					.tag(MicrometerPoolCounters.POOL_TAG, name)
-					.register(this.registry);
-			}
-			WaiterCap cap = pool.waiterCap();
-			if (cap != null) {
-				FunctionCounter.builder(REJECTED, cap, WaiterCap::getRejected)
-					.description("Borrows rejected at once because max-waiting threads already waited for a connection")
-					.tag(MicrometerPoolCounters.POOL_TAG, name)
-					.register(this.registry);
+			for (PoolGuard guard : pool.guards()) {
+				for (GuardMeter<?> meter : guard.meters()) {
+					register(meter, name);
+				}
 			}
 		}
 
-		// Read once at start-up: the gauges hold the budget itself.
-		private void registerBudget(ConnectionBudget budget, String name) {
-			budgetGauge(BUDGET_LIMIT, budget, ConnectionBudget::limit,
-					"Connections the binding limit (server, role or database) allows", name);
-			budgetGauge(BUDGET_USED_BY_OTHERS, budget, ConnectionBudget::usedByOthers,
-					"Connections others held under the binding limit at start-up", name);
-			budgetGauge(BUDGET_DEMAND, budget, ConnectionBudget::demand,
-					"Connections the fleet may open: instances times max-connections", name);
-			budgetGauge(BUDGET_HEADROOM, budget, ConnectionBudget::headroom,
-					"Connections left once the fleet has opened all it may, negative when over budget", name);
-		}
-
-		private void budgetGauge(String meter, ConnectionBudget budget, ToDoubleFunction<ConnectionBudget> value,
-				String description, String name) {
-			Gauge.builder(meter, budget, value)
-				.description(description)
-				.tag(MicrometerPoolCounters.POOL_TAG, name)
-				.strongReference(true)
-				.register(this.registry);
+		private <T> void register(GuardMeter<T> meter, String name) {
+			if (meter.type() == GuardMeter.Type.GAUGE) {
+				Gauge.builder(meter.name(), meter.state(), meter.value())
+					.description(meter.description())
+					.tag(MicrometerPoolCounters.POOL_TAG, name)
+					.strongReference(true)
+					.register(this.registry);
+			}
+			else {
+				FunctionCounter.builder(meter.name(), meter.state(), meter.value())
+					.description(meter.description())
+					.tag(MicrometerPoolCounters.POOL_TAG, name)
+					.register(this.registry);
+			}
 		}
 
 	}

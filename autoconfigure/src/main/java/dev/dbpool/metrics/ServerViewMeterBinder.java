@@ -64,7 +64,7 @@ public class ServerViewMeterBinder implements MeterBinder {
 
 	@Override
 	public void bindTo(MeterRegistry registry) {
-		String pool = this.view.pool().getPoolName();
+		String pool = this.view.poolName();
 		for (String state : ServerActivity.STATES) {
 			Gauge.builder(CONNECTIONS, this.view, read((activity) -> activity.connections(state)))
 				.description("The application's sessions on the server in a state, from pg_stat_activity")

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -15,6 +16,7 @@ import javax.sql.DataSource;
 
 import dev.dbpool.datasource.HikariPools;
 import dev.dbpool.datasource.PhysicalConnectionSource;
+import dev.dbpool.diagnostics.Durations;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -122,6 +124,19 @@ public class PoolMonitor implements SmartLifecycle {
 					this.pools = pools;
 				}
 			}
+		}
+		return pools;
+	}
+
+	/**
+	 * Return the max-connections of each pool watched, by pool name.
+	 * @return how many connections each pool may open
+	 * @since 0.4.0
+	 */
+	public Map<String, Integer> maxConnectionsByPool() {
+		Map<String, Integer> pools = new LinkedHashMap<>();
+		for (PoolState pool : pools()) {
+			pools.merge(pool.name(), pool.dataSource().getMaximumPoolSize(), Integer::sum);
 		}
 		return pools;
 	}
@@ -235,7 +250,7 @@ public class PoolMonitor implements SmartLifecycle {
 		}
 		Duration exhausted = pool.exhaustedFor(sample);
 		if (exhausted != null) {
-			logger.error(describe(sample) + " — exhausted for " + format(exhausted));
+			logger.error(describe(sample) + " — exhausted for " + Durations.format(exhausted));
 			return;
 		}
 		Duration starved = pool.starvedFor(sample);
@@ -243,7 +258,7 @@ public class PoolMonitor implements SmartLifecycle {
 			PhysicalConnectionSource source = PhysicalConnectionSource.of(pool.dataSource());
 			String failure = (source != null && source.getFailingSince() != null)
 					? "; opening one fails: " + source.getLastFailure() : "; is the database reachable?";
-			logger.warn(describe(sample) + " — no connection for " + format(starved) + failure);
+			logger.warn(describe(sample) + " — no connection for " + Durations.format(starved) + failure);
 			return;
 		}
 		if (sample.utilization() >= this.settings.warnUtilization()
@@ -265,26 +280,6 @@ public class PoolMonitor implements SmartLifecycle {
 
 	private static String percent(double share) {
 		return Math.round(share * 100) + "%";
-	}
-
-	/**
-	 * Format a duration for a log line or a health detail: milliseconds below a second,
-	 * seconds (with tenths below 10s) below a minute, else minutes and seconds.
-	 * @param duration the duration
-	 * @return the duration, e.g. {@code 250ms}, {@code 1.5s}, {@code 12s} or
-	 * {@code 9m30s}
-	 */
-	public static String format(Duration duration) {
-		long millis = duration.toMillis();
-		if (millis < 1000) {
-			return millis + "ms";
-		}
-		long seconds = millis / 1000;
-		if (seconds >= 60) {
-			return (seconds / 60) + "m" + ((seconds % 60 != 0) ? (seconds % 60) + "s" : "");
-		}
-		long tenths = (millis % 1000) / 100;
-		return seconds + ((seconds < 10 && tenths != 0) ? "." + tenths : "") + "s";
 	}
 
 	@Override
@@ -315,7 +310,7 @@ public class PoolMonitor implements SmartLifecycle {
 			this.executor = executor;
 			if (logger.isInfoEnabled()) {
 				logger.info("db-pool: monitoring " + pools.stream().map((pool) -> "'" + pool.name() + "'").toList()
-						+ " every " + format(this.settings.interval()) + " (warn at "
+						+ " every " + Durations.format(this.settings.interval()) + " (warn at "
 						+ percent(this.settings.warnUtilization()) + ", critical at "
 						+ percent(this.settings.criticalUtilization()) + ")");
 			}

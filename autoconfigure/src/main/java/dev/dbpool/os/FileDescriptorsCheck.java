@@ -1,10 +1,8 @@
 package dev.dbpool.os;
 
-import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
-import dev.dbpool.monitor.PoolMonitor;
-import dev.dbpool.monitor.PoolState;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -18,12 +16,12 @@ import org.springframework.beans.factory.SmartInitializingSingleton;
  * <p>
  * At start-up, once the application's beans exist, it logs a WARN when the most
  * descriptors the process may open is below what it needs: the max-connections of every
- * pool the {@link PoolMonitor} watches, plus {@value #MARGIN} for the rest. A fleet of
- * instances needs that much in each instance, each being a process with a limit of its
- * own, so the check is per process, over this process's pools. Then, every monitor
- * interval on the monitor's thread, it logs a WARN while more than {@link #WARN_USAGE} of
- * the descriptors are open, and an INFO once they are back below it. Where the JVM does
- * not tell the descriptors (Windows), it logs nothing.
+ * pool of the process, plus {@value #MARGIN} for the rest. A fleet of instances needs
+ * that much in each instance, each being a process with a limit of its own, so the check
+ * is per process, over this process's pools. Then, at each {@link #checkUsage()} (every
+ * monitor interval, on the monitor's thread), it logs a WARN while more than
+ * {@link #WARN_USAGE} of the descriptors are open, and an INFO once they are back below
+ * it. Where the JVM does not tell the descriptors (Windows), it logs nothing.
  *
  * @author db-pool
  * @since 0.3.0
@@ -44,7 +42,7 @@ public class FileDescriptorsCheck implements SmartInitializingSingleton {
 
 	private static final Log logger = LogFactory.getLog(FileDescriptorsCheck.class);
 
-	private final PoolMonitor monitor;
+	private final Supplier<Map<String, Integer>> pools;
 
 	private final Supplier<@Nullable FileDescriptorUsage> reader;
 
@@ -52,23 +50,21 @@ public class FileDescriptorsCheck implements SmartInitializingSingleton {
 
 	/**
 	 * Create a check of this process's file descriptors.
-	 * @param monitor the monitor whose pools' connections to count, and on whose thread
-	 * to check periodically
+	 * @param pools the max-connections of each of the process's pools, by pool name, read
+	 * at each check
 	 */
-	public FileDescriptorsCheck(PoolMonitor monitor) {
-		this(monitor, FileDescriptorUsage::read);
+	public FileDescriptorsCheck(Supplier<Map<String, Integer>> pools) {
+		this(pools, FileDescriptorUsage::read);
 	}
 
-	FileDescriptorsCheck(PoolMonitor monitor, Supplier<@Nullable FileDescriptorUsage> reader) {
-		this.monitor = monitor;
+	FileDescriptorsCheck(Supplier<Map<String, Integer>> pools, Supplier<@Nullable FileDescriptorUsage> reader) {
+		this.pools = pools;
 		this.reader = reader;
 	}
 
 	@Override
 	public void afterSingletonsInstantiated() {
 		checkLimit();
-		this.monitor.addPeriodicTask("checking the file descriptors", this.monitor.settings().interval(),
-				this::checkUsage);
 	}
 
 	/**
@@ -77,11 +73,11 @@ public class FileDescriptorsCheck implements SmartInitializingSingleton {
 	 * @return the descriptors needed
 	 */
 	public long needed() {
-		return connections(this.monitor.pools()) + MARGIN;
+		return connections(this.pools.get()) + MARGIN;
 	}
 
-	private static long connections(List<PoolState> pools) {
-		return pools.stream().mapToLong((pool) -> pool.dataSource().getMaximumPoolSize()).sum();
+	private static long connections(Map<String, Integer> pools) {
+		return pools.values().stream().mapToLong(Integer::longValue).sum();
 	}
 
 	/**
@@ -93,7 +89,7 @@ public class FileDescriptorsCheck implements SmartInitializingSingleton {
 		if (usage == null) {
 			return false;
 		}
-		List<PoolState> pools = this.monitor.pools();
+		Map<String, Integer> pools = this.pools.get();
 		long connections = connections(pools);
 		long needed = connections + MARGIN;
 		if (usage.max() >= needed) {
@@ -101,7 +97,7 @@ public class FileDescriptorsCheck implements SmartInitializingSingleton {
 		}
 		logger.warn("db-pool: this process may open at most " + usage.max() + " file descriptors (" + usage.open()
 				+ " open now), but needs " + needed + ": " + connections + " for the connections of "
-				+ pools.stream().map((pool) -> "'" + pool.name() + "'").toList() + " at max-connections and " + MARGIN
+				+ pools.keySet().stream().map((pool) -> "'" + pool + "'").toList() + " at max-connections and " + MARGIN
 				+ " for jars, logs and other sockets; " + FIX);
 		return true;
 	}

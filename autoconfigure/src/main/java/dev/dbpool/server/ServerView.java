@@ -14,11 +14,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-import com.zaxxer.hikari.HikariDataSource;
+import dev.dbpool.diagnostics.Durations;
 import dev.dbpool.diagnostics.SqlFailures;
-import dev.dbpool.monitor.PoolMonitor;
-import dev.dbpool.settings.PoolSettings;
-import dev.dbpool.datasource.SideConnections;
+import dev.dbpool.guard.SideConnections;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -26,8 +24,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Reads what the server sees of a pool's sessions ({@code pg_stat_activity}) over one
  * connection of its own beside the pool, never from it, so that it also works when the
- * pool is exhausted: {@link SideConnections#open(HikariDataSource, String) opened} as the
- * pool opens its own, but under an {@code application_name} of its own
+ * pool is exhausted: {@link SideConnections#open(String) opened} as the pool opens its
+ * own, but under an {@code application_name} of its own
  * ({@code "<application name> [db-pool monitor]"}), kept open between reads, opened again
  * when broken, and closed by {@link #close()}. Each read is one query, limited by a
  * statement timeout of {@value #STATEMENT_TIMEOUT}, so that a read never holds the
@@ -36,7 +34,7 @@ import org.jspecify.annotations.Nullable;
  * A read logs a WARN when sessions of the application have been idle in a transaction
  * longer than the warning threshold: one line per read at most. When the server cannot be
  * read, it logs one WARN per failing streak, not per read, and an INFO when it can be
- * read again. Meant to be run by the {@link PoolMonitor}'s thread, every
+ * read again. Meant to be run by the pool monitor's thread, every
  * {@link ServerViewSettings#interval()}; it starts no thread of its own.
  *
  * @author db-pool
@@ -80,7 +78,11 @@ public class ServerView implements AutoCloseable {
 			FROM sessions
 			WHERE mine""";
 
-	private final HikariDataSource pool;
+	private final String poolName;
+
+	private final String applicationName;
+
+	private final SideConnections side;
 
 	private final ServerViewSettings settings;
 
@@ -94,20 +96,33 @@ public class ServerView implements AutoCloseable {
 
 	/**
 	 * Create a view of a pool's sessions. Nothing is opened until the first read.
-	 * @param pool the pool; it must open its connections from a JDBC URL
+	 * @param poolName the pool's name
+	 * @param applicationName the {@code application_name} of the pool's connections, by
+	 * which the server tells them from others
+	 * @param side opens the view's own connection
 	 * @param settings how to read and what to warn about
 	 */
-	public ServerView(HikariDataSource pool, ServerViewSettings settings) {
-		this.pool = pool;
+	public ServerView(String poolName, String applicationName, SideConnections side, ServerViewSettings settings) {
+		this.poolName = poolName;
+		this.applicationName = applicationName;
+		this.side = side;
 		this.settings = settings;
 	}
 
 	/**
-	 * Return the pool whose sessions are read.
-	 * @return the pool
+	 * Return the name of the pool whose sessions are read.
+	 * @return the pool's name
 	 */
-	public HikariDataSource pool() {
-		return this.pool;
+	public String poolName() {
+		return this.poolName;
+	}
+
+	/**
+	 * Return the {@code application_name} of the pool's connections.
+	 * @return the name the view looks for
+	 */
+	public String applicationName() {
+		return this.applicationName;
 	}
 
 	/**
@@ -158,9 +173,9 @@ public class ServerView implements AutoCloseable {
 			Failure ended = this.failure;
 			this.failure = null;
 			if (ended != null && logger.isInfoEnabled()) {
-				logger.info("db-pool: the server view of pool '" + this.pool.getPoolName() + "' works again after "
+				logger.info("db-pool: the server view of pool '" + this.poolName + "' works again after "
 						+ ended.inARow() + " failed read" + ((ended.inARow() != 1) ? "s" : "") + " over "
-						+ PoolMonitor.format(Duration.between(ended.since(), activity.sampledAt())));
+						+ Durations.format(Duration.between(ended.since(), activity.sampledAt())));
 			}
 			warnAboutIdleTransactions(activity);
 			return activity;
@@ -184,7 +199,7 @@ public class ServerView implements AutoCloseable {
 	private Connection connection() throws SQLException {
 		Connection connection = this.connection;
 		if (connection == null) {
-			connection = SideConnections.open(this.pool, PURPOSE);
+			connection = this.side.open(PURPOSE);
 			try (Statement statement = connection.createStatement()) {
 				statement.execute("SET statement_timeout = '" + STATEMENT_TIMEOUT + "'");
 			}
@@ -199,7 +214,7 @@ public class ServerView implements AutoCloseable {
 
 	private ServerActivity read(Connection connection) throws SQLException {
 		try (PreparedStatement statement = connection.prepareStatement(QUERY)) {
-			statement.setString(1, SideConnections.poolApplicationName(this.pool));
+			statement.setString(1, this.applicationName);
 			try (ResultSet result = statement.executeQuery()) {
 				result.next();
 				Map<String, Integer> connections = new LinkedHashMap<>();
@@ -251,12 +266,12 @@ public class ServerView implements AutoCloseable {
 					(over.size() > PIDS_LOGGED) ? ", …" : ""));
 		Duration timeout = this.settings.idleInTransactionTimeout();
 		logger.warn("db-pool: " + over.size() + " session" + ((over.size() > 1) ? "s" : "") + " of '"
-				+ SideConnections.poolApplicationName(this.pool) + "' idle in a transaction for more than "
-				+ PoolMonitor.format(this.settings.idleInTransactionWarning()) + " (longest "
-				+ PoolMonitor.format(over.get(0).idleFor()) + "; " + pids
+				+ this.applicationName + "' idle in a transaction for more than "
+				+ Durations.format(this.settings.idleInTransactionWarning()) + " (longest "
+				+ Durations.format(over.get(0).idleFor()) + "; " + pids
 				+ "): a transaction left open — a missing commit or rollback, or a slow call between statements; "
 				+ (timeout.isZero() ? "idle-in-transaction-timeout is 0, so the server never ends it"
-						: "idle-in-transaction-timeout ends it after " + PoolSettings.format(timeout)));
+						: "idle-in-transaction-timeout ends it after " + Durations.format(timeout)));
 	}
 
 	private void failed(Exception ex) {
@@ -266,8 +281,8 @@ public class ServerView implements AutoCloseable {
 		this.failure = (previous != null) ? new Failure(previous.since(), now, previous.inARow() + 1, message)
 				: new Failure(now, now, 1, message);
 		if (previous == null && logger.isWarnEnabled()) {
-			logger.warn("db-pool: the server view of pool '" + this.pool.getPoolName() + "' cannot read the server: "
-					+ message + " (trying again every " + PoolMonitor.format(this.settings.interval())
+			logger.warn("db-pool: the server view of pool '" + this.poolName + "' cannot read the server: " + message
+					+ " (trying again every " + Durations.format(this.settings.interval())
 					+ "; logged again only once it works)");
 		}
 	}

@@ -7,13 +7,17 @@ import java.util.Properties;
 import java.util.StringJoiner;
 
 import com.zaxxer.hikari.HikariConfig;
+import dev.dbpool.diagnostics.ConfiguredValue;
+import dev.dbpool.diagnostics.Durations;
 import org.jspecify.annotations.Nullable;
 import org.postgresql.PGProperty;
 
 /**
- * The pool's effective settings, after profile, defaults, aliases and overrides are
- * resolved and validated; applied once, to a {@link HikariConfig}, before the pool
- * starts.
+ * The settings of the pool db-pool builds, resolved once: every effective value, after
+ * profile, defaults, aliases, {@code spring.datasource.hikari.*}, URL parameters and the
+ * connection budget, and where each came from. It is the one value that the pool's
+ * assembly, its guards, the server-side view and the start-up summary read; it is also a
+ * bean. It never holds the URL or the credentials.
  *
  * @param profile the profile applied, or {@code null}
  * @param poolName HikariCP {@code poolName}
@@ -35,6 +39,14 @@ import org.postgresql.PGProperty;
  * @param lockTimeout server {@code lock_timeout}, or {@code null} to leave the server's
  * @param statementCacheSize driver {@code preparedStatementCacheQueries}
  * @param applicationName server {@code application_name}
+ * @param maxWaiting the most threads that may wait for a connection at once, or
+ * {@code null} for no cap
+ * @param fleet how many instances share the server, and what the budget does
+ * @param retry how an attempt to open a connection is retried
+ * @param startup where the URL and driver settings stand before db-pool adds its own
+ * @param clamp what the connection budget lowered, or {@code null} if it lowered nothing
+ * @param sources where each value came from, by setting, e.g.
+ * {@code app.db.pool.max-connections}
  * @author db-pool
  * @since 0.1.0
  */
@@ -42,10 +54,59 @@ public record PoolSettings(@Nullable PoolProfile profile, String poolName, int m
 		Duration acquireTimeout, Duration idleTimeout, Duration maxLifetime, Duration keepaliveTime,
 		Duration validationTimeout, Duration leakDetectionThreshold, Duration connectTimeout, Duration socketTimeout,
 		Duration statementTimeout, Duration idleInTransactionTimeout, @Nullable Duration lockTimeout,
-		int statementCacheSize, String applicationName) {
+		int statementCacheSize, String applicationName, @Nullable Integer maxWaiting, Fleet fleet, RetryPolicy retry,
+		Startup startup, @Nullable Clamp clamp, Map<String, ConfiguredValue> sources) {
 
 	/** How much longer than the statement timeout a derived socket timeout is. */
 	public static final Duration SOCKET_TIMEOUT_MARGIN = Duration.ofSeconds(5);
+
+	/** Setting name of max-connections, as in {@link #sources()}. */
+	public static final String MAX_CONNECTIONS = "app.db.pool.max-connections";
+
+	/** Setting name of min-connections, as in {@link #sources()}. */
+	public static final String MIN_CONNECTIONS = "app.db.pool.min-connections";
+
+	/** Setting name of instances, as in {@link #sources()}. */
+	public static final String INSTANCES = "app.db.pool.instances";
+
+	public PoolSettings {
+		sources = Map.copyOf(sources);
+	}
+
+	/**
+	 * Return where a setting's value came from.
+	 * @param setting the setting, e.g. {@code app.db.pool.max-connections}
+	 * @return the value as given, or as defaulted or derived
+	 */
+	public ConfiguredValue source(String setting) {
+		ConfiguredValue source = this.sources.get(setting);
+		return (source != null) ? source : ConfiguredValue.byDefault(setting, null);
+	}
+
+	/**
+	 * Return these settings with the pool lowered to a smaller size, as the connection
+	 * budget's clamp mode does: min-connections is lowered too where it would be above.
+	 * @param max the new max-connections, below the current one
+	 * @param why what lowered it, e.g. {@code app.db.pool.budget.mode clamp}
+	 * @return the clamped settings
+	 */
+	public PoolSettings clampedTo(int max, String why) {
+		int min = Math.min(this.minConnections, max);
+		Map<String, ConfiguredValue> sources = new LinkedHashMap<>(this.sources);
+		sources.put(MAX_CONNECTIONS, derived(MAX_CONNECTIONS, max, why));
+		if (min != this.minConnections) {
+			sources.put(MIN_CONNECTIONS, derived(MIN_CONNECTIONS, min, why));
+		}
+		return new PoolSettings(this.profile, this.poolName, max, min, this.acquireTimeout, this.idleTimeout,
+				this.maxLifetime, this.keepaliveTime, this.validationTimeout, this.leakDetectionThreshold,
+				this.connectTimeout, this.socketTimeout, this.statementTimeout, this.idleInTransactionTimeout,
+				this.lockTimeout, this.statementCacheSize, this.applicationName, this.maxWaiting, this.fleet,
+				this.retry, this.startup, new Clamp(this.maxConnections, this.minConnections, why), sources);
+	}
+
+	private static ConfiguredValue derived(String setting, int value, String why) {
+		return new ConfiguredValue(setting, setting, String.valueOf(value), ConfiguredValue.DERIVED + "by " + why);
+	}
 
 	/**
 	 * Apply the HikariCP settings.
@@ -79,14 +140,11 @@ public record PoolSettings(@Nullable PoolProfile profile, String poolName, int m
 		driver.setProperty(PGProperty.APPLICATION_NAME.getName(), this.applicationName);
 		driver.setProperty(PGProperty.PREPARED_STATEMENT_CACHE_QUERIES.getName(),
 				String.valueOf(this.statementCacheSize));
-		String existing = driver.getProperty(PostgresStartupOptions.PROPERTY);
-		String url = config.getJdbcUrl();
-		Properties urlParameters = org.postgresql.Driver.parseURL(url, null);
-		if (urlParameters != null && urlParameters.getProperty(PostgresStartupOptions.PROPERTY) != null) {
-			existing = urlParameters.getProperty(PostgresStartupOptions.PROPERTY);
-			config.setJdbcUrl(JdbcUrls.withoutParameter(url, PostgresStartupOptions.PROPERTY));
+		if (this.startup.optionsInUrl()) {
+			config.setJdbcUrl(JdbcUrls.withoutParameter(config.getJdbcUrl(), PostgresStartupOptions.PROPERTY));
 		}
-		driver.setProperty(PostgresStartupOptions.PROPERTY, PostgresStartupOptions.merge(existing, serverSettings()));
+		driver.setProperty(PostgresStartupOptions.PROPERTY,
+				PostgresStartupOptions.merge(this.startup.options(), serverSettings()));
 	}
 
 	/**
@@ -105,7 +163,8 @@ public record PoolSettings(@Nullable PoolProfile profile, String poolName, int m
 	}
 
 	/**
-	 * Describe the settings in one line for the start-up log.
+	 * Describe the settings in one line for the start-up log, with what the connection
+	 * budget lowered.
 	 * @return the description
 	 */
 	public String summary() {
@@ -113,44 +172,74 @@ public record PoolSettings(@Nullable PoolProfile profile, String poolName, int m
 		if (this.profile != null) {
 			joiner.add("profile " + this.profile.externalName());
 		}
-		joiner.add("max-connections " + this.maxConnections)
-			.add("min-connections " + this.minConnections)
-			.add("acquire-timeout " + format(this.acquireTimeout))
-			.add("idle-timeout " + format(this.idleTimeout))
-			.add("max-lifetime " + format(this.maxLifetime))
-			.add("keepalive-time " + format(this.keepaliveTime))
-			.add("validation-timeout " + format(this.validationTimeout))
-			.add("leak-detection-threshold " + format(this.leakDetectionThreshold))
-			.add("connect-timeout " + format(this.connectTimeout))
-			.add("socket-timeout " + format(this.socketTimeout))
-			.add("statement-timeout " + format(this.statementTimeout))
-			.add("idle-in-transaction-timeout " + format(this.idleInTransactionTimeout))
-			.add("lock-timeout " + ((this.lockTimeout != null) ? format(this.lockTimeout) : "server default"))
-			.add("statement-cache-size " + this.statementCacheSize)
-			.add("application-name '" + this.applicationName + "'");
+		Clamp clamp = this.clamp;
+		joiner.add("max-connections " + this.maxConnections
+				+ ((clamp != null) ? " (lowered from " + clamp.maxConnections() + " by " + clamp.why() + ")" : ""));
+		joiner.add("min-connections " + this.minConnections
+				+ ((clamp != null && clamp.minConnections() != this.minConnections)
+						? " (lowered from " + clamp.minConnections() + ")" : ""));
+		joiner.add("acquire-timeout " + Durations.format(this.acquireTimeout))
+			.add("idle-timeout " + Durations.format(this.idleTimeout))
+			.add("max-lifetime " + Durations.format(this.maxLifetime))
+			.add("keepalive-time " + Durations.format(this.keepaliveTime))
+			.add("validation-timeout " + Durations.format(this.validationTimeout))
+			.add("leak-detection-threshold " + Durations.format(this.leakDetectionThreshold));
+		if (this.startup.postgresql()) {
+			joiner.add("connect-timeout " + Durations.format(this.connectTimeout))
+				.add("socket-timeout " + Durations.format(this.socketTimeout))
+				.add("statement-timeout " + Durations.format(this.statementTimeout))
+				.add("idle-in-transaction-timeout " + Durations.format(this.idleInTransactionTimeout))
+				.add("lock-timeout "
+						+ ((this.lockTimeout != null) ? Durations.format(this.lockTimeout) : "server default"))
+				.add("statement-cache-size " + this.statementCacheSize)
+				.add("application-name '" + this.applicationName + "'");
+		}
+		if (this.maxWaiting != null) {
+			joiner.add("max-waiting " + this.maxWaiting);
+		}
+		if (this.fleet.instances() != 1) {
+			joiner.add("instances " + this.fleet.instances());
+		}
 		return joiner.toString();
 	}
 
 	/**
-	 * Format a duration the way users write it: {@code 30s}, {@code 10m}, {@code 250ms}.
-	 * @param duration the duration
-	 * @return the short form
+	 * How many copies of the application share the server, and what start-up does when
+	 * they may open more connections than it allows.
+	 *
+	 * @param instances copies of the application sharing the server, at least 1
+	 * @param budgetMode what to do when over budget
+	 * @param sideConnections connections each instance holds beside its pool while it
+	 * runs: 1 with the server-side view, else 0
 	 */
-	public static String format(Duration duration) {
-		long millis = duration.toMillis();
-		if (millis == 0) {
-			return "0";
-		}
-		if (millis % 3_600_000 == 0) {
-			return millis / 3_600_000 + "h";
-		}
-		if (millis % 60_000 == 0) {
-			return millis / 60_000 + "m";
-		}
-		if (millis % 1000 == 0) {
-			return millis / 1000 + "s";
-		}
-		return millis + "ms";
+	public record Fleet(int instances, BudgetMode budgetMode, int sideConnections) {
+
+	}
+
+	/**
+	 * What the connection's own configuration holds before db-pool adds its settings,
+	 * read once from the JDBC URL and the driver properties.
+	 *
+	 * @param postgresql whether the URL is PostgreSQL's, so that driver and server
+	 * settings apply
+	 * @param options the start-up options in effect before db-pool's ({@code -c ...}), or
+	 * {@code null}
+	 * @param optionsInUrl whether they came from the URL's {@code options} parameter
+	 * (which would override the driver property db-pool sets)
+	 */
+	public record Startup(boolean postgresql, @Nullable String options, boolean optionsInUrl) {
+
+	}
+
+	/**
+	 * What the connection budget lowered.
+	 *
+	 * @param maxConnections max-connections before
+	 * @param minConnections min-connections before
+	 * @param why what lowered them
+	 */
+	public record Clamp(int maxConnections, int minConnections, String why) {
+
 	}
 
 }

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -14,7 +13,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
 import dev.dbpool.datasource.HikariPools;
 import dev.dbpool.datasource.PhysicalConnectionSource;
-import dev.dbpool.settings.PoolSettings;
+import dev.dbpool.diagnostics.Durations;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -204,7 +203,7 @@ public class PoolDrainLifecycle implements SmartLifecycle {
 	}
 
 	private static String seconds(long nanos) {
-		return String.format(Locale.ROOT, "%.1fs", nanos / 1e9);
+		return Durations.format(Duration.ofNanos(nanos));
 	}
 
 	/**
@@ -261,7 +260,7 @@ public class PoolDrainLifecycle implements SmartLifecycle {
 			}
 			else {
 				logger.warn("db-pool: pool '" + name + "' gave up draining after " + seconds(took)
-						+ " (app.db.pool.shutdown.timeout=" + PoolSettings.format(timeout) + "), " + active
+						+ " (app.db.pool.shutdown.timeout=" + Durations.format(timeout) + "), " + active
 						+ ((active == 1) ? " connection" : " connections") + " still active" + opened
 						+ "; closed, aborting " + ((active == 1) ? "it" : "them"));
 			}

@@ -3,6 +3,8 @@ package dev.dbpool.waiting;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 
+import dev.dbpool.diagnostics.Durations;
+
 /**
  * Thrown by {@code getConnection()} when the pool is saturated: every connection is in
  * use and {@code app.db.pool.max-waiting} threads already wait for one, so the borrow is
@@ -41,17 +43,12 @@ public class PoolSaturatedException extends SQLTransientConnectionException {
 			Duration acquireTimeout) {
 		super("db-pool: pool '" + poolName + "' is saturated: " + active + "/" + max + " connections in use and "
 				+ waiting + ((waiting != 1) ? " threads" : " thread") + " already waiting (app.db.pool.max-waiting="
-				+ maxWaiting + "); rejected at once instead of waiting up to " + format(acquireTimeout));
+				+ maxWaiting + "); rejected at once instead of waiting up to " + Durations.format(acquireTimeout));
 		this.poolName = poolName;
 		this.active = active;
 		this.max = max;
 		this.waiting = waiting;
 		this.maxWaiting = maxWaiting;
-	}
-
-	private static String format(Duration duration) {
-		long millis = duration.toMillis();
-		return (millis % 1000 == 0) ? (millis / 1000) + "s" : millis + "ms";
 	}
 
 	/**

@@ -1,11 +1,14 @@
 package dev.dbpool.autoconfigure;
 
+import java.time.Duration;
 import java.util.Properties;
 
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.dbpool.datasource.DbPoolDataSource;
 import dev.dbpool.diagnostics.InvalidDbPoolConfigurationException;
+import dev.dbpool.settings.PoolSettings;
 import dev.dbpool.testsupport.EnvironmentVariables;
 import org.junit.jupiter.api.Test;
 
@@ -248,6 +251,29 @@ class DbPoolAutoConfigurationTests {
 				assertThat(pool.getDataSourceProperties())
 					.containsEntry("options", "-c statement_timeout=2000 -c idle_in_transaction_session_timeout=300000")
 					.containsEntry("socketTimeout", "7");
+			});
+	}
+
+	@Test
+	void settingsAreOneBeanThatTellsWhereEachValueCameFrom() {
+		this.runner.withInitializer(EnvironmentVariables.of("DB_MAX_CONNECTIONS=12"))
+			.withPropertyValues("spring.datasource.url=" + URL + "?options=-c%20statement_timeout%3D2s",
+					"app.db.pool.profile=oltp", "app.db.pool.budget.mode=off")
+			.run((context) -> {
+				PoolSettings settings = context.getBean(PoolSettings.class);
+				HikariDataSource pool = context.getBean(HikariDataSource.class);
+				assertThat(settings).isSameAs(context.getBean(DbPoolDataSource.class).getSettings());
+				assertThat(settings.maxConnections()).isEqualTo(pool.getMaximumPoolSize()).isEqualTo(12);
+				assertThat(settings.source(PoolSettings.MAX_CONNECTIONS).describe())
+					.isEqualTo("DB_MAX_CONNECTIONS='12' (environment variable)");
+				assertThat(settings.source("app.db.pool.min-connections").source()).isEqualTo("profile oltp");
+				assertThat(settings.statementTimeout()).isEqualTo(Duration.ofSeconds(2));
+				assertThat(settings.source("app.db.pool.statement-timeout").source())
+					.isEqualTo("options parameter of the JDBC URL");
+				assertThat(settings.source("app.db.pool.socket-timeout").source())
+					.isEqualTo("derived from statement-timeout: 5s more");
+				assertThat(settings.source("app.db.pool.keepalive-time").source()).isEqualTo("default");
+				assertThat(settings.clamp()).isNull();
 			});
 	}
 

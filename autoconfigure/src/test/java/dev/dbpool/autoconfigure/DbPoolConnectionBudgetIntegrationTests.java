@@ -12,13 +12,14 @@ import java.util.Properties;
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.dbpool.settings.BudgetMode;
 import dev.dbpool.budget.ConnectionBudget;
+import dev.dbpool.datasource.DbPoolDataSource;
 import dev.dbpool.diagnostics.InvalidDbPoolConfigurationException;
 import dev.dbpool.health.DbPoolHealthIndicator;
 import dev.dbpool.metrics.DbPoolMeterBinder;
-import dev.dbpool.datasource.DbPoolDataSource;
 import dev.dbpool.server.ServerView;
+import dev.dbpool.settings.BudgetMode;
+import dev.dbpool.settings.PoolSettings;
 import dev.dbpool.testsupport.EnvironmentVariables;
 import dev.dbpool.testsupport.TestDatabase;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -102,6 +103,18 @@ class DbPoolConnectionBudgetIntegrationTests {
 				assertThat(output).contains("db-pool: pool '" + name + "-pool' " + OVER_THE_ROLE_LIMIT + role(name)
 						+ ROLE_LIMIT_HELD + "; max-connections and min-connections "
 						+ "lowered to 3, the largest safe max-connections (app.db.pool.budget.mode clamp)");
+				// The summary is of the pool that runs, and says what the clamp changed.
+				assertThat(output).contains("db-pool: pool '" + name + "-pool' for ")
+					.contains(": max-connections 3 (lowered from 5 by app.db.pool.budget.mode clamp), "
+							+ "min-connections 3 (lowered from 4), acquire-timeout ")
+					.doesNotContain("max-connections 5, min-connections 4");
+				assertThat(output.getAll().indexOf("lowered to 3, the largest safe"))
+					.isLessThan(output.getAll().indexOf("(lowered from 5 by"));
+				PoolSettings settings = context.getBean(PoolSettings.class);
+				assertThat(settings.maxConnections()).isEqualTo(3);
+				assertThat(settings.minConnections()).isEqualTo(3);
+				assertThat(settings.source(PoolSettings.MAX_CONNECTIONS).source())
+					.isEqualTo("derived by app.db.pool.budget.mode clamp");
 			});
 	}
 

@@ -2,6 +2,7 @@ package dev.dbpool.autoconfigure;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -75,6 +76,11 @@ class DbPoolHealthIntegrationTests {
 					// for 500ms), and cannot open new ones.
 					setLogin(role, false);
 					terminateSessionsOf(role);
+					// Ended, not only asked to end: a connection still alive would pass
+					// the borrow's test.
+					await("sessions of " + role + " ended by the server").atMost(Duration.ofSeconds(30))
+						.pollInterval(Duration.ofMillis(100))
+						.until(() -> sessionsOf(role) == 0);
 					Thread.sleep(1000);
 					assertThatExceptionOfType(SQLException.class).isThrownBy(dataSource::getConnection);
 					Health down = await().atMost(Duration.ofSeconds(10))
@@ -135,6 +141,18 @@ class DbPoolHealthIntegrationTests {
 	private static void setLogin(String role, boolean login) throws SQLException {
 		try (Connection superuser = TestDatabase.get().connect(); Statement statement = superuser.createStatement()) {
 			statement.execute("ALTER ROLE " + role + (login ? " LOGIN" : " NOLOGIN"));
+		}
+	}
+
+	private static int sessionsOf(String role) throws SQLException {
+		try (Connection superuser = TestDatabase.get().connect();
+				PreparedStatement statement = superuser
+					.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE usename = ?")) {
+			statement.setString(1, role);
+			try (ResultSet result = statement.executeQuery()) {
+				result.next();
+				return result.getInt(1);
+			}
 		}
 	}
 

@@ -116,6 +116,11 @@ class DbPoolReconnectIntegrationTests {
 							&& ServerSessions.named(name) == size);
 				long opened = PhysicalConnectionSource.of(pool).getOpened();
 				assertThat(terminateSessionsNamed(name)).isEqualTo(size);
+				// Ended, not only asked to end: a connection still alive would pass the
+				// borrow's test, then fail its statement.
+				assertThat(ServerSessions.awaitNone(name, Duration.ofSeconds(30)))
+					.as("sessions of %s left after pg_terminate_backend", name)
+					.isZero();
 				Thread.sleep(PAST_ALIVE_BYPASS_WINDOW.toMillis());
 				for (int i = 0; i < size + 1; i++) {
 					try (Connection connection = pool.getConnection()) {

@@ -4,7 +4,7 @@ import java.time.Duration;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.dbpool.datasource.PhysicalConnectionSource;
-import dev.dbpool.retry.RetryPolicy;
+import dev.dbpool.settings.RetryPolicy;
 import dev.dbpool.testsupport.EnvironmentVariables;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -41,8 +41,10 @@ class DbPoolServerViewAutoConfigurationTests {
 		this.runner.run((context) -> {
 			assertThat(context).hasSingleBean(ServerView.class);
 			ServerView view = context.getBean(ServerView.class);
-			assertThat(view.pool())
-				.isSameAs(DataSourceUnwrapper.unwrap(context.getBean(DataSource.class), HikariDataSource.class));
+			HikariDataSource pool = DataSourceUnwrapper.unwrap(context.getBean(DataSource.class),
+					HikariDataSource.class);
+			assertThat(view.poolName()).isEqualTo(pool.getPoolName());
+			assertThat(view.applicationName()).isEqualTo(pool.getDataSourceProperties().getProperty("ApplicationName"));
 			assertThat(view.settings()).isEqualTo(
 					new ServerViewSettings(Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ofMinutes(5)));
 		});
@@ -58,10 +60,20 @@ class DbPoolServerViewAutoConfigurationTests {
 	}
 
 	@Test
+	void warnsWithTheServersIdleInTransactionTimeoutHoweverItWasSet() {
+		this.runner
+			.withPropertyValues("spring.datasource.url=" + DbPoolAutoConfigurationTests.URL
+					+ "?options=-c%20idle_in_transaction_session_timeout%3D60000")
+			.run((context) -> assertThat(context.getBean(ServerView.class).settings().idleInTransactionTimeout())
+				.isEqualTo(Duration.ofMinutes(1)));
+	}
+
+	@Test
 	void viewsThePoolBehindALazyConnectionFetch() {
 		this.runner.withPropertyValues("spring.datasource.connection-fetch=lazy")
-			.run((context) -> assertThat(context.getBean(ServerView.class).pool())
-				.isSameAs(DataSourceUnwrapper.unwrap(context.getBean(DataSource.class), HikariDataSource.class)));
+			.run((context) -> assertThat(context.getBean(ServerView.class).poolName())
+				.isEqualTo(DataSourceUnwrapper.unwrap(context.getBean(DataSource.class), HikariDataSource.class)
+					.getPoolName()));
 	}
 
 	@Test
@@ -107,7 +119,7 @@ class DbPoolServerViewAutoConfigurationTests {
 
 		@org.springframework.context.annotation.Bean
 		ServerView myServerView(DataSource dataSource) {
-			return new ServerView(DataSourceUnwrapper.unwrap(dataSource, HikariDataSource.class),
+			return new ServerView("mine", "mine", (purpose) -> dataSource.getConnection(),
 					new ServerViewSettings(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ZERO));
 		}
 

@@ -9,12 +9,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.dbpool.health.DbPoolHealthIndicator;
-import dev.dbpool.datasource.SideConnections;
+import dev.dbpool.settings.PostgresLimits;
 import dev.dbpool.server.ServerActivity;
 import dev.dbpool.server.ServerView;
 import dev.dbpool.testsupport.ServerSessions;
@@ -23,6 +24,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import org.springframework.boot.jdbc.DataSourceUnwrapper;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -111,7 +113,8 @@ class DbPoolServerViewIntegrationTests {
 		String name = ServerSide.uniqueName("it-server-states");
 		this.runner.withPropertyValues("spring.application.name=" + name).run((context) -> {
 			ServerView view = context.getBean(ServerView.class);
-			HikariDataSource pool = view.pool();
+			HikariDataSource pool = DataSourceUnwrapper.unwrap(context.getBean(DataSource.class),
+					HikariDataSource.class);
 			DataSource dataSource = context.getBean(DataSource.class);
 			try (Connection first = dataSource.getConnection(); Connection second = dataSource.getConnection()) {
 				CompletableFuture<Boolean> running = CompletableFuture.supplyAsync(() -> {
@@ -135,10 +138,10 @@ class DbPoolServerViewIntegrationTests {
 				assertThat(activity.connections(ServerActivity.IDLE_IN_TRANSACTION)).isZero();
 				assertThat(activity.connections(ServerActivity.IDLE_IN_TRANSACTION_ABORTED)).isZero();
 				assertThat(ServerSessions.named(name)).isEqualTo(total);
-				assertThat(ServerSessions.named(SideConnections.applicationName(pool, ServerView.PURPOSE))).isOne();
+				assertThat(ServerSessions.named(PostgresLimits.sideApplicationName(name, ServerView.PURPOSE))).isOne();
 				assertThat(activity.total()).isGreaterThanOrEqualTo(total + 1);
 				assertThat(activity.maxConnections()).isEqualTo(maxConnections());
-				assertThat(running.get()).isTrue();
+				assertThat(running.get(30, TimeUnit.SECONDS)).as("pg_sleep(3) done").isTrue();
 			}
 		});
 	}
@@ -151,7 +154,7 @@ class DbPoolServerViewIntegrationTests {
 			.run((context) -> {
 				ServerView view = context.getBean(ServerView.class);
 				DataSource dataSource = context.getBean(DataSource.class);
-				sideName[0] = SideConnections.applicationName(view.pool(), ServerView.PURPOSE);
+				sideName[0] = PostgresLimits.sideApplicationName(name, ServerView.PURPOSE);
 				List<Connection> held = new ArrayList<>();
 				try {
 					for (int i = 0; i < 3; i++) {

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
 import javax.sql.DataSource;
@@ -20,6 +21,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Integration tests for {@link DbPoolAutoConfiguration} against a real PostgreSQL: the
@@ -172,10 +174,12 @@ class DbPoolSessionSettingsIntegrationTests {
 			.run((context) -> {
 				try (Connection connection = context.getBean(DataSource.class).getConnection()) {
 					connection.setAutoCommit(false);
-					try (Statement statement = connection.createStatement()) {
-						statement.execute("SELECT 1");
-					}
-					Thread.sleep(2_500);
+					// Its first statement opens the transaction.
+					int pid = ServerSide.backendPid(connection);
+					// The server ends the session 1s later; a loaded one may take longer.
+					await("session " + pid + " ended by the server").atMost(Duration.ofSeconds(30))
+						.pollInterval(Duration.ofMillis(100))
+						.until(() -> ServerSide.applicationNameOf(pid) == null);
 					assertThatExceptionOfType(SQLException.class).isThrownBy(() -> {
 						try (Statement statement = connection.createStatement()) {
 							statement.execute("SELECT 1");

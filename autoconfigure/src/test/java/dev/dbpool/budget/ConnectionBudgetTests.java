@@ -1,5 +1,10 @@
 package dev.dbpool.budget;
 
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import dev.dbpool.guard.GuardMeter;
 import dev.dbpool.settings.BudgetMode;
 import org.junit.jupiter.api.Test;
 
@@ -121,6 +126,22 @@ class ConnectionBudgetTests {
 		assertThat(budget.safeMaxConnections()).isEqualTo(12);
 		assertThat(budget.describeDemand()).isEqualTo("2 instances × (max-connections 12 + 1 side connection) = 26");
 		assertThat(budget.withMaxConnections(13).isOverBudget()).isTrue();
+	}
+
+	@Test
+	void asAGuardItReportsTheBudgetInTheHealthDetailsAndAsGauges() {
+		ConnectionBudget budget = ConnectionBudget
+			.of(new ServerLimits(100, 3, null, "app", false, 30, "orders", -1, 10, 4, 6), 2, 20, BudgetMode.WARN);
+		Map<String, Object> details = new LinkedHashMap<>();
+		budget.putDetails(details, Instant.now());
+		assertThat(details).containsExactly(
+				Map.entry("budget", Map.of("limit", 30, "usedByOthers", 4, "instances", 2, "demand", 40L, "headroom",
+						-14L, "safeMaxConnections", 13, "boundBy", "role app CONNECTION LIMIT 30", "mode", "warn")));
+		assertThat(budget.meters()).extracting(GuardMeter::name)
+			.containsExactly("db.pool.budget.limit", "db.pool.budget.used.by.others", "db.pool.budget.demand",
+					"db.pool.budget.headroom");
+		assertThat(budget.meters()).allSatisfy((meter) -> assertThat(meter.type()).isEqualTo(GuardMeter.Type.GAUGE));
+		assertThat(budget.onBorrowPath()).isFalse();
 	}
 
 }

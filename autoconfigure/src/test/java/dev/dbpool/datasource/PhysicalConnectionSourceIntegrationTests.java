@@ -7,7 +7,7 @@ import java.time.Instant;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.dbpool.autoconfigure.DbPoolAutoConfiguration;
-import dev.dbpool.retry.RetryPolicy;
+import dev.dbpool.settings.RetryPolicy;
 import dev.dbpool.testsupport.EnvironmentVariables;
 import dev.dbpool.testsupport.TestDatabase;
 import org.junit.jupiter.api.Test;

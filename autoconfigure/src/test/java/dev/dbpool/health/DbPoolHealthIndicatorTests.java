@@ -1,16 +1,19 @@
 package dev.dbpool.health;
 
+import java.sql.DriverManager;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.dbpool.settings.BudgetMode;
-import dev.dbpool.budget.ConnectionBudget;
-import dev.dbpool.budget.ServerLimits;
+import dev.dbpool.datasource.DbPoolDataSource;
+import dev.dbpool.datasource.TestDataSources;
+import dev.dbpool.guard.GuardMeter;
+import dev.dbpool.guard.PoolGuard;
 import dev.dbpool.monitor.MonitorSettings;
 import dev.dbpool.monitor.PoolMonitor;
-import dev.dbpool.datasource.DbPoolDataSource;
 import dev.dbpool.server.ServerView;
 import dev.dbpool.server.ServerViewSettings;
 import org.assertj.core.api.InstanceOfAssertFactories;
@@ -91,30 +94,28 @@ class DbPoolHealthIndicatorTests {
 	}
 
 	@Test
-	void poolOverItsConnectionBudgetIsStillUpWithTheBudgetInItsDetails() {
-		try (DbPoolDataSource pool = new DbPoolDataSource()) {
-			pool.setPoolName("orders-pool");
-			pool.setConnectionBudget(ConnectionBudget
-				.of(new ServerLimits(100, 3, null, "app", false, 30, "orders", -1, 10, 4, 6), 2, 20, BudgetMode.WARN));
+	void eachGuardOfThePoolAddsItsDetailsInOrderWithoutMakingItDown() {
+		try (DbPoolDataSource pool = TestDataSources.withGuards("orders-pool", new FakeGuard("first", "over budget"),
+				new FakeGuard("second", 2))) {
 			Health health = indicator(Map.of("dataSource", pool)).health();
 			assertThat(health.getStatus()).isEqualTo(Status.UP);
 			assertThat(health.getDetails()).doesNotContainKey("reason")
-				.containsEntry("budget",
-						Map.of("limit", 30, "usedByOthers", 4, "instances", 2, "demand", 40L, "headroom", -14L,
-								"safeMaxConnections", 13, "boundBy", "role app CONNECTION LIMIT 30", "mode", "warn"));
+				.containsEntry("first", "over budget")
+				.containsEntry("second", 2);
+			assertThat(List.copyOf(health.getDetails().keySet())).containsSubsequence("pool", "first", "second");
 		}
 	}
 
 	@Test
 	void serverViewThatCannotReadTheServerIsReportedWithoutMakingItDown() {
 		try (HikariDataSource pool = pool("orders-pool");
-				ServerView view = new ServerView(pool,
+				ServerView view = new ServerView(pool.getPoolName(), "orders",
+						(purpose) -> DriverManager.getConnection("jdbc:postgresql://127.0.0.1:1/dbpool_test"),
 						new ServerViewSettings(Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofMinutes(5)))) {
 			DbPoolHealthIndicator indicator = new DbPoolHealthIndicator(
 					new PoolMonitor(() -> Map.of("dataSource", pool), null, SETTINGS), Duration.ofSeconds(5), view);
 			assertThat(indicator.health().getDetails()).as("before the first read").doesNotContainKey("server");
 			// Nothing listens on port 1: refused at once.
-			pool.setJdbcUrl("jdbc:postgresql://127.0.0.1:1/dbpool_test");
 			view.sample();
 			Health health = indicator.health();
 			assertThat(health.getStatus()).isEqualTo(Status.UP);
@@ -138,6 +139,20 @@ class DbPoolHealthIndicatorTests {
 		pool.setMaximumPoolSize(3);
 		pool.setMinimumIdle(1);
 		return pool;
+	}
+
+	private record FakeGuard(String key, Object value) implements PoolGuard {
+
+		@Override
+		public void putDetails(Map<String, Object> details, Instant now) {
+			details.put(this.key, this.value);
+		}
+
+		@Override
+		public List<GuardMeter<?>> meters() {
+			return List.of();
+		}
+
 	}
 
 }

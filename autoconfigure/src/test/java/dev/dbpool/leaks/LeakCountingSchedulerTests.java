@@ -84,25 +84,30 @@ class LeakCountingSchedulerTests {
 
 	@Test
 	void leakTasksAndOtherTasksRunInTheOrderOfTheirDelays() throws Exception {
+		// Delays 1s apart, scheduled out of order: they run in the order of their
+		// delays, not the order they were scheduled in, as long as this thread
+		// schedules all four within a second, which it does on a loaded machine too
+		// (100ms apart, it might not).
+		long step = 1000;
 		StringBuffer order = new StringBuffer();
 		CountDownLatch done = new CountDownLatch(4);
 		this.scheduler.schedule(() -> {
 			order.append("c");
 			done.countDown();
-		}, 300, TimeUnit.MILLISECONDS);
+		}, 3 * step, TimeUnit.MILLISECONDS);
 		scheduleOn("borrower-b", new FakeLeakTask(() -> {
 			order.append("b");
 			done.countDown();
-		}), 200);
+		}), 2 * step);
 		scheduleOn("borrower-d", new FakeLeakTask(() -> {
 			order.append("d");
 			done.countDown();
-		}), 400);
+		}), 4 * step);
 		this.scheduler.schedule(() -> {
 			order.append("a");
 			done.countDown();
-		}, 100, TimeUnit.MILLISECONDS);
-		assertThat(done.await(5, TimeUnit.SECONDS)).isTrue();
+		}, step, TimeUnit.MILLISECONDS);
+		assertThat(done.await(30, TimeUnit.SECONDS)).as("all four ran").isTrue();
 		assertThat(order).hasToString("abcd");
 		// A leak is counted once HikariCP's task has returned, after the latch: a task
 		// queued now runs once the last one has finished, on the scheduler's one thread.
@@ -144,7 +149,8 @@ class LeakCountingSchedulerTests {
 		Thread borrower = new Thread(
 				() -> future.set(this.scheduler.schedule(task, delayMillis, TimeUnit.MILLISECONDS)), threadName);
 		borrower.start();
-		borrower.join();
+		borrower.join(TimeUnit.SECONDS.toMillis(30));
+		assertThat(borrower.isAlive()).as("%s still scheduling after 30s", threadName).isFalse();
 		return future.get();
 	}
 

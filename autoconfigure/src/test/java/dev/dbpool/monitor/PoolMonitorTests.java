@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.dbpool.diagnostics.Durations;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.jdbc.datasource.LazyConnectionDataSourceProxy;
@@ -92,12 +93,12 @@ class PoolMonitorTests {
 
 	@Test
 	void formatsDurationsForLogLinesAndDetails() {
-		assertThat(PoolMonitor.format(Duration.ofMillis(250))).isEqualTo("250ms");
-		assertThat(PoolMonitor.format(Duration.ofMillis(1530))).isEqualTo("1.5s");
-		assertThat(PoolMonitor.format(Duration.ofMillis(5000))).isEqualTo("5s");
-		assertThat(PoolMonitor.format(Duration.ofMillis(12_900))).isEqualTo("12s");
-		assertThat(PoolMonitor.format(Duration.ofMinutes(2))).isEqualTo("2m");
-		assertThat(PoolMonitor.format(Duration.ofSeconds(570))).isEqualTo("9m30s");
+		assertThat(Durations.format(Duration.ofMillis(250))).isEqualTo("250ms");
+		assertThat(Durations.format(Duration.ofMillis(1530))).isEqualTo("1.53s");
+		assertThat(Durations.format(Duration.ofMillis(5000))).isEqualTo("5s");
+		assertThat(Durations.format(Duration.ofMillis(12_900))).isEqualTo("12.9s");
+		assertThat(Durations.format(Duration.ofMinutes(2))).isEqualTo("2m");
+		assertThat(Durations.format(Duration.ofSeconds(570))).isEqualTo("9m30s");
 	}
 
 	private static HikariDataSource pool(String name) {

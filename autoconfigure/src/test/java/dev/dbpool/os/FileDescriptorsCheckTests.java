@@ -36,7 +36,7 @@ class FileDescriptorsCheckTests {
 		this.pools.put("reportsDataSource", pool("fd-reports-pool", 5));
 		PoolMonitor monitor = new PoolMonitor(() -> this.pools, null,
 				new MonitorSettings(Duration.ofSeconds(1), 0.7, 0.85, 5));
-		this.check = new FileDescriptorsCheck(monitor, this.reading::get);
+		this.check = new FileDescriptorsCheck(monitor::maxConnectionsByPool, this.reading::get);
 	}
 
 	@AfterEach

@@ -70,7 +70,7 @@ class FileDescriptorsIntegrationTests {
 
 		@Bean
 		FileDescriptorsCheck smallLimitFileDescriptorsCheck(PoolMonitor monitor) {
-			return new FileDescriptorsCheck(monitor, () -> new FileDescriptorUsage(20, 100));
+			return new FileDescriptorsCheck(monitor::maxConnectionsByPool, () -> new FileDescriptorUsage(20, 100));
 		}
 
 	}

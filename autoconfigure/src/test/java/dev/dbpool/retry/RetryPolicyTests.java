@@ -1,44 +1,70 @@
 package dev.dbpool.retry;
 
+import dev.dbpool.settings.RetryPolicy;
 import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
+
+import org.springframework.util.backoff.BackOffExecution;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /**
- * The bound of each wait doubles from the initial backoff up to the maximum.
+ * The bound of each wait doubles from the initial backoff up to the maximum, and each
+ * wait Spring's backoff draws for the policy is between half its bound and its bound.
  */
 class RetryPolicyTests {
 
+	private static final int RUNS = 200;
+
 	@Test
 	void boundDoublesFromTheInitialBackoffAndIsCappedAtTheMaximum() {
-		RetryPolicy policy = new RetryPolicy(10, Duration.ofMillis(100), Duration.ofSeconds(2));
-		assertThat(policy.backoffBoundNanos(1)).isEqualTo(Duration.ofMillis(100).toNanos());
-		assertThat(policy.backoffBoundNanos(2)).isEqualTo(Duration.ofMillis(200).toNanos());
-		assertThat(policy.backoffBoundNanos(3)).isEqualTo(Duration.ofMillis(400).toNanos());
-		assertThat(policy.backoffBoundNanos(5)).isEqualTo(Duration.ofMillis(1600).toNanos());
-		assertThat(policy.backoffBoundNanos(6)).isEqualTo(Duration.ofSeconds(2).toNanos());
-		assertThat(policy.backoffBoundNanos(7)).isEqualTo(Duration.ofSeconds(2).toNanos());
+		RetryPolicy policy = new RetryPolicy(8, Duration.ofMillis(100), Duration.ofSeconds(2));
+		assertWaitsWithin(policy, 100, 200, 400, 800, 1600, 2000, 2000);
+	}
+
+	@Test
+	void waitIsCappedAtTheMaximumBackoff() {
+		RetryPolicy policy = new RetryPolicy(5, Duration.ofSeconds(1), Duration.ofMillis(1500));
+		assertWaitsWithin(policy, 1000, 1500, 1500, 1500);
+	}
+
+	@Test
+	void firstWaitIsAtLeastThreeQuartersOfItsBound() {
+		// Spring's jitter never draws below the initial interval: the first wait is
+		// drawn from the upper half of equal jitter's range, the later ones from all of
+		// it.
+		RetryPolicy policy = new RetryPolicy(3, Duration.ofMillis(100), Duration.ofSeconds(2));
+		for (int run = 0; run < RUNS; run++) {
+			assertThat(Retrier.backOff(policy).start().nextBackOff()).isBetween(75L, 100L);
+		}
 	}
 
 	@Test
 	void boundNeverOverflows() {
 		RetryPolicy policy = new RetryPolicy(Integer.MAX_VALUE, Duration.ofMillis(100), Duration.ofDays(365));
-		for (int retry : new int[] { 30, 40, 63, 64, 100, Integer.MAX_VALUE }) {
-			assertThat(policy.backoffBoundNanos(retry)).as("retry %d", retry)
-				.isPositive()
-				.isLessThanOrEqualTo(Duration.ofDays(365).toNanos());
+		long max = Duration.ofDays(365).toMillis();
+		BackOffExecution waits = Retrier.backOff(policy).start();
+		for (int retry = 1; retry <= 1000; retry++) {
+			long wait = waits.nextBackOff();
+			assertThat(wait).as("retry %d", retry).isPositive().isLessThanOrEqualTo(max);
+			if (retry > 40) {
+				assertThat(wait).as("retry %d", retry).isGreaterThanOrEqualTo(max / 2);
+			}
 		}
-		assertThat(policy.backoffBoundNanos(Integer.MAX_VALUE)).isEqualTo(Duration.ofDays(365).toNanos());
 	}
 
 	@Test
 	void equalBackoffsKeepTheBound() {
-		RetryPolicy policy = new RetryPolicy(3, Duration.ofMillis(500), Duration.ofMillis(500));
-		assertThat(policy.backoffBoundNanos(1)).isEqualTo(policy.backoffBoundNanos(4))
-			.isEqualTo(Duration.ofMillis(500).toNanos());
+		RetryPolicy policy = new RetryPolicy(5, Duration.ofMillis(500), Duration.ofMillis(500));
+		assertWaitsWithin(policy, 500, 500, 500, 500);
+	}
+
+	@Test
+	void backoffIsInWholeMillisecondsAndAtLeastOne() {
+		RetryPolicy policy = new RetryPolicy(4, Duration.ofNanos(1), Duration.ofNanos(1));
+		assertWaitsWithin(policy, 1, 1, 1);
 	}
 
 	@Test
@@ -56,6 +82,23 @@ class RetryPolicyTests {
 	@Test
 	void noneMakesOneAttempt() {
 		assertThat(RetryPolicy.NONE.maxAttempts()).isOne();
+		assertThat(Retrier.backOff(RetryPolicy.NONE).start().nextBackOff()).isEqualTo(BackOffExecution.STOP);
+	}
+
+	/**
+	 * Draw the policy's waits many times: each is between half its bound and its bound,
+	 * and there are as many as retries.
+	 */
+	private static void assertWaitsWithin(RetryPolicy policy, long... boundsMillis) {
+		assertThat(boundsMillis).hasSize(policy.maxAttempts() - 1);
+		for (int run = 0; run < RUNS; run++) {
+			BackOffExecution waits = Retrier.backOff(policy).start();
+			for (int i = 0; i < boundsMillis.length; i++) {
+				assertThat(waits.nextBackOff()).as("wait before retry %d", i + 1)
+					.isBetween(boundsMillis[i] / 2, boundsMillis[i]);
+			}
+			assertThat(waits.nextBackOff()).as("after the last retry").isEqualTo(BackOffExecution.STOP);
+		}
 	}
 
 }

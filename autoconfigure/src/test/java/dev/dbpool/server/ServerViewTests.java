@@ -1,11 +1,13 @@
 package dev.dbpool.server;
 
+import java.sql.DriverManager;
 import java.time.Duration;
+import java.util.Properties;
 import java.util.concurrent.ThreadLocalRandom;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.dbpool.metrics.ServerViewMeterBinder;
-import dev.dbpool.datasource.SideConnections;
+import dev.dbpool.settings.PostgresLimits;
 import dev.dbpool.testsupport.ServerSessions;
 import dev.dbpool.testsupport.TestDatabase;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -31,7 +33,7 @@ class ServerViewTests {
 
 	@Test
 	void warnsOncePerFailingStreakAndSaysWhenItWorksAgain(CapturedOutput output) {
-		try (HikariDataSource pool = pool("view-failing"); ServerView view = new ServerView(pool, SETTINGS)) {
+		try (HikariDataSource pool = pool("view-failing"); ServerView view = view(pool)) {
 			// Nothing listens on port 1: refused at once.
 			pool.setJdbcUrl("jdbc:postgresql://127.0.0.1:1/" + TestDatabase.DATABASE);
 			for (int i = 0; i < 3; i++) {
@@ -57,7 +59,7 @@ class ServerViewTests {
 
 	@Test
 	void gaugesAreNaNUntilAReadSucceedsAndWhileReadsFail() {
-		try (HikariDataSource pool = pool("view-gauges"); ServerView view = new ServerView(pool, SETTINGS)) {
+		try (HikariDataSource pool = pool("view-gauges"); ServerView view = view(pool)) {
 			MeterRegistry registry = new SimpleMeterRegistry();
 			new ServerViewMeterBinder(view).bindTo(registry);
 			assertThat(registry.get(ServerViewMeterBinder.CONNECTIONS_MAX).gauge().value()).isNaN();
@@ -78,7 +80,7 @@ class ServerViewTests {
 			assertThat(registry.get(ServerViewMeterBinder.QUERY_LONGEST).timeGauge().value()).isZero();
 			pool.setJdbcUrl("jdbc:postgresql://127.0.0.1:1/" + TestDatabase.DATABASE);
 			view.close();
-			try (ServerView failing = new ServerView(pool, SETTINGS)) {
+			try (ServerView failing = view(pool)) {
 				MeterRegistry other = new SimpleMeterRegistry();
 				new ServerViewMeterBinder(failing).bindTo(other);
 				assertThat(failing.sample()).isNull();
@@ -90,8 +92,8 @@ class ServerViewTests {
 	@Test
 	void keepsOneConnectionOpenBetweenReadsAndClosesIt() throws Exception {
 		try (HikariDataSource pool = pool("view-close")) {
-			String side = SideConnections.applicationName(pool, ServerView.PURPOSE);
-			ServerView view = new ServerView(pool, SETTINGS);
+			String side = PostgresLimits.sideApplicationName(applicationName(pool), ServerView.PURPOSE);
+			ServerView view = view(pool);
 			view.sample();
 			view.sample();
 			assertThat(ServerSessions.named(side)).isOne();
@@ -99,6 +101,25 @@ class ServerViewTests {
 			assertThat(view.sample()).isNull();
 			assertThat(ServerSessions.awaitNone(side, Duration.ofSeconds(5))).isZero();
 		}
+	}
+
+	// Side connections opened from the pool's current settings, as db-pool's own are.
+	private static ServerView view(HikariDataSource pool) {
+		String name = applicationName(pool);
+		return new ServerView(pool.getPoolName(), name, (purpose) -> {
+			Properties properties = new Properties();
+			properties.putAll(pool.getDataSourceProperties());
+			properties.setProperty("ApplicationName", PostgresLimits.sideApplicationName(name, purpose));
+			properties.setProperty("user", pool.getUsername());
+			if (pool.getPassword() != null) {
+				properties.setProperty("password", pool.getPassword());
+			}
+			return DriverManager.getConnection(pool.getJdbcUrl(), properties);
+		}, SETTINGS);
+	}
+
+	private static String applicationName(HikariDataSource pool) {
+		return pool.getDataSourceProperties().getProperty("ApplicationName");
 	}
 
 	private static HikariDataSource pool(String test) {

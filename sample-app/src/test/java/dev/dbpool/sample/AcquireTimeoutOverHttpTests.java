@@ -1,7 +1,9 @@
 package dev.dbpool.sample;
 
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -11,6 +13,7 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.test.annotation.DirtiesContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * HikariCP's acquire timeout over HTTP, without a waiter cap: a request that waited the
@@ -26,13 +29,13 @@ class AcquireTimeoutOverHttpTests extends AbstractSampleApplicationTests {
 	@Test
 	void requestThatTimesOutWaitingForAConnectionIs503() throws Exception {
 		CompletableFuture<HttpResponse<String>> holder = getAsync("/work?holdMs=3000");
-		while (json(get("/actuator/health/readiness")).path("components")
-			.path("dbPool")
-			.path("details")
-			.path("active")
-			.asInt() < 1) {
-			Thread.sleep(20);
-		}
+		await("the connection held").atMost(Duration.ofSeconds(30))
+			.pollInterval(Duration.ofMillis(20))
+			.until(() -> json(get("/actuator/health/readiness")).path("components")
+				.path("dbPool")
+				.path("details")
+				.path("active")
+				.asInt() >= 1);
 		HttpResponse<String> response = get("/work?holdMs=0");
 		assertThat(response.statusCode()).isEqualTo(503);
 		assertThat(response.headers().firstValue("Retry-After")).hasValue("1");
@@ -43,7 +46,7 @@ class AcquireTimeoutOverHttpTests extends AbstractSampleApplicationTests {
 		assertThat(problem.path("detail").asString())
 			.isEqualTo("No database connection became available in time; retry later.");
 		assertThat(problem.path("instance").asString()).isEqualTo("/work");
-		assertThat(holder.join().statusCode()).isEqualTo(200);
+		assertThat(holder.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
 	}
 
 }

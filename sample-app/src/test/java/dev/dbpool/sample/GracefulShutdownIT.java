@@ -96,7 +96,7 @@ class GracefulShutdownIT {
 			assertThat(output).containsSubsequence("Commencing graceful shutdown", "Graceful shutdown complete",
 					drained);
 			assertThat(output).containsPattern(
-					drained + "\\d+\\.\\ds, 0 connections still active, [1-9]\\d* opened over its life; closed");
+					drained + "\\d+(\\.\\d+)?m?s, 0 connections still active, [1-9]\\d* opened over its life; closed");
 			assertThat(ServerSessions.awaitNone(applicationName, Duration.ofSeconds(10)))
 				.as("sessions left on the server")
 				.isZero();

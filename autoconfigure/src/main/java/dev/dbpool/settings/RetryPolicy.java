@@ -1,4 +1,4 @@
-package dev.dbpool.retry;
+package dev.dbpool.settings;
 
 import java.time.Duration;
 
@@ -6,9 +6,9 @@ import java.time.Duration;
  * How often, and how far apart, to attempt to open one physical connection: at most
  * {@link #maxAttempts()} attempts, the first included, with an exponential backoff
  * between two of them. Before the n-th retry the bound is
- * {@code min(maxBackoff, initialBackoff × 2^(n−1))}, and the wait is drawn with "equal
- * jitter" between half the bound and the bound, so that pools that lost the server at the
- * same moment do not come back in lockstep.
+ * {@code min(maxBackoff, initialBackoff × 2^(n−1))}, and the wait is drawn between half
+ * the bound and the bound, so that pools that lost the server at the same moment do not
+ * come back in lockstep. The retry package draws the waits.
  *
  * @param maxAttempts most attempts, the first included; 1 means no retry
  * @param initialBackoff bound of the wait before the first retry
@@ -42,20 +42,9 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration max
 	}
 
 	/**
-	 * Return the bound of the wait before a retry:
-	 * {@code min(maxBackoff, initialBackoff × 2^(retry−1))}.
-	 * @param retry which retry, from 1
-	 * @return the bound, in nanoseconds
+	 * Return Spring's backoff for this policy: the waits before the retries of one call,
+	 * in milliseconds, until the attempts are used up.
+	 * @return a new backoff
 	 */
-	public long backoffBoundNanos(int retry) {
-		long initial = this.initialBackoff.toNanos();
-		long max = this.maxBackoff.toNanos();
-		int doublings = Math.max(0, retry - 1);
-		// Past 62 doublings every bound is capped anyway; stop before the long overflows.
-		if (doublings >= Long.numberOfLeadingZeros(initial) - 1) {
-			return max;
-		}
-		return Math.min(max, initial << doublings);
-	}
 
 }

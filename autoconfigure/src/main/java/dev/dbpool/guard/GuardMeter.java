@@ -1,0 +1,60 @@
+package dev.dbpool.guard;
+
+import java.util.function.ToDoubleFunction;
+
+/**
+ * A meter a {@link PoolGuard} publishes: read from the guard's own state at each read, so
+ * it costs nothing between reads. Described without Micrometer, which an application may
+ * not have.
+ *
+ * @param <T> the type of the state read
+ * @param name the meter's name, e.g. {@code db.pool.leaks}
+ * @param description its description
+ * @param type a gauge or a counter
+ * @param state the state it reads, held as long as the pool
+ * @param value how to read it
+ * @author db-pool
+ * @since 0.4.0
+ */
+public record GuardMeter<T>(String name, String description, Type type, T state, ToDoubleFunction<T> value) {
+
+	/**
+	 * A gauge: a value that goes up and down.
+	 * @param <T> the type of the state read
+	 * @param name the meter's name
+	 * @param description its description
+	 * @param state the state it reads
+	 * @param value how to read it
+	 * @return the meter
+	 */
+	public static <T> GuardMeter<T> gauge(String name, String description, T state, ToDoubleFunction<T> value) {
+		return new GuardMeter<>(name, description, Type.GAUGE, state, value);
+	}
+
+	/**
+	 * A counter: a count that only goes up, read from the guard's own count.
+	 * @param <T> the type of the state read
+	 * @param name the meter's name
+	 * @param description its description
+	 * @param state the state it reads
+	 * @param value how to read it
+	 * @return the meter
+	 */
+	public static <T> GuardMeter<T> counter(String name, String description, T state, ToDoubleFunction<T> value) {
+		return new GuardMeter<>(name, description, Type.COUNTER, state, value);
+	}
+
+	/**
+	 * What kind of meter it is.
+	 */
+	public enum Type {
+
+		/** A value that goes up and down. */
+		GAUGE,
+
+		/** A count that only goes up. */
+		COUNTER
+
+	}
+
+}
