@@ -6,7 +6,6 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.dbpool.budget.ConnectionBudget;
 import dev.dbpool.guard.PoolGuard;
 import dev.dbpool.leaks.ConnectionLeaks;
-import dev.dbpool.leaks.LeakCountingScheduler;
 import dev.dbpool.settings.PoolSettings;
 import dev.dbpool.waiting.WaiterCap;
 import org.jspecify.annotations.Nullable;
@@ -27,8 +26,6 @@ public class DbPoolDataSource extends HikariDataSource {
 	private volatile @Nullable PoolSettings settings;
 
 	private volatile List<PoolGuard> guards = List.of();
-
-	private @Nullable LeakCountingScheduler leakScheduler;
 
 	/**
 	 * Return the settings the pool was built with: every effective value, after any
@@ -86,19 +83,16 @@ public class DbPoolDataSource extends HikariDataSource {
 		return guard(ConnectionLeaks.class);
 	}
 
-	void built(PoolSettings settings, List<PoolGuard> guards, @Nullable LeakCountingScheduler leakScheduler) {
+	void built(@Nullable PoolSettings settings, List<PoolGuard> guards) {
 		this.settings = settings;
 		this.guards = List.copyOf(guards);
-		this.leakScheduler = leakScheduler;
 	}
 
 	@Override
 	public void close() {
 		super.close();
-		// HikariCP does not shut down a scheduler it was given.
-		LeakCountingScheduler scheduler = this.leakScheduler;
-		if (scheduler != null) {
-			scheduler.shutdownNow();
+		for (PoolGuard guard : this.guards) {
+			guard.close();
 		}
 	}
 

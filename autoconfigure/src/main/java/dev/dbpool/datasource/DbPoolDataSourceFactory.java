@@ -9,7 +9,7 @@ import dev.dbpool.budget.ConnectionBudgetCheck;
 import dev.dbpool.diagnostics.Secrets;
 import dev.dbpool.env.EnvironmentAlias;
 import dev.dbpool.guard.PoolGuard;
-import dev.dbpool.leaks.LeakCountingScheduler;
+import dev.dbpool.leaks.ConnectionLeaks;
 import dev.dbpool.settings.PoolSettings;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -34,8 +34,6 @@ public final class DbPoolDataSourceFactory {
 	private PoolSettings settings;
 
 	private final List<PoolGuard> guards = new ArrayList<>();
-
-	private @Nullable LeakCountingScheduler leakScheduler;
 
 	/**
 	 * Create a factory.
@@ -64,7 +62,7 @@ public final class DbPoolDataSourceFactory {
 		checkBudget(pool, source);
 		countLeaks(pool);
 		capWaiters(pool);
-		pool.built(this.settings, this.guards, this.leakScheduler);
+		pool.built(this.settings, this.guards);
 		logSummary(pool);
 		return pool;
 	}
@@ -122,13 +120,10 @@ public final class DbPoolDataSourceFactory {
 			.orElse(setting);
 	}
 
-	// HikariCP's housekeeping runs on a scheduler that counts the leaks it reports.
 	private void countLeaks(DbPoolDataSource pool) {
-		if (pool.getLeakDetectionThreshold() > 0 && pool.getScheduledExecutor() == null) {
-			LeakCountingScheduler scheduler = new LeakCountingScheduler(pool);
-			pool.setScheduledExecutor(scheduler);
-			this.leakScheduler = scheduler;
-			this.guards.add(scheduler.leaks());
+		ConnectionLeaks leaks = ConnectionLeaks.countOn(pool);
+		if (leaks != null) {
+			this.guards.add(leaks);
 		}
 	}
 

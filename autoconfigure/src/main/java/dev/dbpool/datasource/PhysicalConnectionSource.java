@@ -19,7 +19,6 @@ import dev.dbpool.diagnostics.SqlFailures;
 import dev.dbpool.guard.SideConnections;
 import dev.dbpool.retry.Retrier;
 import dev.dbpool.settings.RetryPolicy;
-import dev.dbpool.retry.RetryableFailures;
 import dev.dbpool.settings.PostgresLimits;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -37,15 +36,15 @@ import org.postgresql.PGProperty;
  * thread, a few times a minute at most), never on the path that borrows them.
  * <p>
  * It is also where db-pool retries: an attempt that fails because the server is
- * restarting, failing over or out of slots ({@link RetryableFailures}) is followed by
- * another after an exponential backoff with jitter ({@link RetryPolicy}), as long as the
- * whole opening stays within the pool's acquire timeout ({@code connectionTimeout}).
- * HikariCP opens connections on its own thread (and on the caller's only for the first
- * one, when the pool starts); a caller of {@code getConnection()} waiting for a
- * connection gets the one the retries open. Nothing else is retried: not a statement,
- * nothing inside a transaction (a borrowed connection never comes back here), not a
- * borrow the pool rejects or times out. Every failed attempt counts in
- * {@link #getFailed()} and {@link #getFailedInARow()}, every retry in
+ * restarting, failing over or out of slots (by its SQLState, see {@link Retrier}) is
+ * followed by another after an exponential backoff with jitter ({@link RetryPolicy}), as
+ * long as the whole opening stays within the pool's acquire timeout
+ * ({@code connectionTimeout}). HikariCP opens connections on its own thread (and on the
+ * caller's only for the first one, when the pool starts); a caller of
+ * {@code getConnection()} waiting for a connection gets the one the retries open. Nothing
+ * else is retried: not a statement, nothing inside a transaction (a borrowed connection
+ * never comes back here), not a borrow the pool rejects or times out. Every failed
+ * attempt counts in {@link #getFailed()} and {@link #getFailedInARow()}, every retry in
  * {@link #getRetries()}; one WARN line is logged when a failing streak first retries, a
  * DEBUG line for each retry.
  * <p>

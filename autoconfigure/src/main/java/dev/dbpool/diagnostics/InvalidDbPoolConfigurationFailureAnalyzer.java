@@ -10,8 +10,7 @@ import org.springframework.boot.diagnostics.FailureAnalysis;
  * @author db-pool
  * @since 0.1.0
  */
-public class InvalidDbPoolConfigurationFailureAnalyzer
-		extends AbstractFailureAnalyzer<InvalidDbPoolConfigurationException> {
+class InvalidDbPoolConfigurationFailureAnalyzer extends AbstractFailureAnalyzer<InvalidDbPoolConfigurationException> {
 
 	@Override
 	protected FailureAnalysis analyze(Throwable rootFailure, InvalidDbPoolConfigurationException cause) {

@@ -1,6 +1,11 @@
 package dev.dbpool.diagnostics;
 
 import java.sql.SQLException;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * How db-pool names a database failure in a log line or a health detail: the SQLState,
@@ -25,6 +30,35 @@ public final class SqlFailures {
 	public static String describe(Exception ex) {
 		String state = (ex instanceof SQLException sql && sql.getSQLState() != null) ? sql.getSQLState() + " " : "";
 		return state + ex.getMessage();
+	}
+
+	/**
+	 * Return the first SQLState a failure carries: its own, else one found along its
+	 * causes and, for a {@link SQLException}, the exceptions chained to it with
+	 * {@link SQLException#getNextException()} (pgjdbc sets it on its
+	 * {@code PSQLException}, which a wrapper may hold as a cause).
+	 * @param failure the failure
+	 * @return the SQLState, or {@code null} if none is found
+	 */
+	public static @Nullable String sqlState(Throwable failure) {
+		Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+		return sqlState(failure, seen);
+	}
+
+	private static @Nullable String sqlState(@Nullable Throwable failure, Set<Throwable> seen) {
+		if (failure == null || !seen.add(failure)) {
+			return null;
+		}
+		if (failure instanceof SQLException sql) {
+			if (sql.getSQLState() != null) {
+				return sql.getSQLState();
+			}
+			String next = sqlState(sql.getNextException(), seen);
+			if (next != null) {
+				return next;
+			}
+		}
+		return sqlState(failure.getCause(), seen);
 	}
 
 }

@@ -46,7 +46,7 @@ import org.springframework.core.env.StandardEnvironment;
  * @author db-pool
  * @since 0.1.0
  */
-public class DbPoolEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordered {
+class DbPoolEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordered {
 
 	/** Name of the property source holding the mapped values. */
 	public static final String PROPERTY_SOURCE_NAME = "dbPoolEnvironmentAliases";
@@ -62,7 +62,7 @@ public class DbPoolEnvironmentPostProcessor implements EnvironmentPostProcessor,
 
 	private final Log logger;
 
-	public DbPoolEnvironmentPostProcessor(DeferredLogFactory logFactory) {
+	DbPoolEnvironmentPostProcessor(DeferredLogFactory logFactory) {
 		this.logger = logFactory.getLog(DbPoolEnvironmentPostProcessor.class);
 	}
 

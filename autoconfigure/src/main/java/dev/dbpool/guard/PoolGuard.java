@@ -39,4 +39,10 @@ public interface PoolGuard {
 		return false;
 	}
 
+	/**
+	 * Release what the guard holds (a thread, say), once its pool has closed.
+	 */
+	default void close() {
+	}
+
 }

@@ -8,11 +8,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
 
+import com.zaxxer.hikari.HikariConfig;
 import dev.dbpool.diagnostics.Durations;
 import dev.dbpool.guard.GuardMeter;
 import dev.dbpool.guard.PoolGuard;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The leaks of one pool: how many connections were held longer than the leak-detection
@@ -23,7 +26,6 @@ import dev.dbpool.guard.PoolGuard;
  *
  * @author db-pool
  * @since 0.3.0
- * @see LeakCountingScheduler
  */
 public final class ConnectionLeaks implements PoolGuard {
 
@@ -58,7 +60,28 @@ public final class ConnectionLeaks implements PoolGuard {
 
 	private final Set<LeakedConnection> outstanding = ConcurrentHashMap.newKeySet();
 
-	ConnectionLeaks() {
+	private final ScheduledExecutorService scheduler;
+
+	ConnectionLeaks(ScheduledExecutorService scheduler) {
+		this.scheduler = scheduler;
+	}
+
+	/**
+	 * Count the leaks of a pool: its housekeeping (HikariCP's leak detection among it)
+	 * then runs on a scheduler of db-pool's that counts each leak HikariCP reports. Call
+	 * it once the pool is configured, before it starts.
+	 * @param pool the pool
+	 * @return its leaks, or {@code null} if they cannot be counted: leak detection is off
+	 * (a threshold set later through JMX is then logged by HikariCP, not counted), or the
+	 * pool has a scheduler of its own
+	 */
+	public static @Nullable ConnectionLeaks countOn(HikariConfig pool) {
+		if (pool.getLeakDetectionThreshold() <= 0 || pool.getScheduledExecutor() != null) {
+			return null;
+		}
+		LeakCountingScheduler scheduler = new LeakCountingScheduler(pool);
+		pool.setScheduledExecutor(scheduler);
+		return scheduler.leaks();
 	}
 
 	/**
@@ -101,6 +124,14 @@ public final class ConnectionLeaks implements PoolGuard {
 	public List<GuardMeter<?>> meters() {
 		return List.of(GuardMeter.counter(METER, "Connections held longer than the leak-detection threshold", this,
 				ConnectionLeaks::count));
+	}
+
+	/**
+	 * Shut down the scheduler the pool's housekeeping ran on.
+	 */
+	@Override
+	public void close() {
+		this.scheduler.shutdownNow();
 	}
 
 	LeakedConnection leaked(LeakedConnection leak) {

@@ -33,13 +33,13 @@ import org.jspecify.annotations.Nullable;
  * small object, beside the stack HikariCP captures and the task it schedules anyway;
  * without a threshold HikariCP schedules nothing here at all.
  * <p>
- * The owner shuts it down once the pool is closed: HikariCP does not shut down a
- * scheduler it was given.
+ * {@link ConnectionLeaks#close()} shuts it down once the pool is closed: HikariCP does
+ * not shut down a scheduler it was given.
  *
  * @author db-pool
  * @since 0.3.0
  */
-public class LeakCountingScheduler extends ScheduledThreadPoolExecutor {
+class LeakCountingScheduler extends ScheduledThreadPoolExecutor {
 
 	/** The class of the task HikariCP schedules at each borrow to detect a leak. */
 	static final String LEAK_TASK = "com.zaxxer.hikari.pool.ProxyLeakTask";
@@ -52,14 +52,14 @@ public class LeakCountingScheduler extends ScheduledThreadPoolExecutor {
 
 	private final Clock clock;
 
-	private final ConnectionLeaks leaks = new ConnectionLeaks();
+	private final ConnectionLeaks leaks = new ConnectionLeaks(this);
 
 	/**
 	 * Create a scheduler for a pool.
 	 * @param pool the pool's configuration, read for its name when the thread starts and
 	 * for its leak-detection threshold when a leak is detected
 	 */
-	public LeakCountingScheduler(HikariConfig pool) {
+	LeakCountingScheduler(HikariConfig pool) {
 		this(pool, leakTaskClass(), Clock.systemUTC());
 	}
 
@@ -101,7 +101,7 @@ public class LeakCountingScheduler extends ScheduledThreadPoolExecutor {
 	 * Return the pool's leaks.
 	 * @return the leaks counted by this scheduler
 	 */
-	public ConnectionLeaks leaks() {
+	ConnectionLeaks leaks() {
 		return this.leaks;
 	}
 

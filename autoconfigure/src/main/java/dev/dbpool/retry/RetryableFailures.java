@@ -1,10 +1,6 @@
 package dev.dbpool.retry;
 
-import java.sql.SQLException;
-import java.util.Collections;
-import java.util.IdentityHashMap;
-import java.util.Set;
-
+import dev.dbpool.diagnostics.SqlFailures;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -25,7 +21,7 @@ import org.jspecify.annotations.Nullable;
  * @author db-pool
  * @since 0.3.0
  */
-public final class RetryableFailures {
+final class RetryableFailures {
 
 	private RetryableFailures() {
 	}
@@ -35,8 +31,8 @@ public final class RetryableFailures {
 	 * @param failure the failure
 	 * @return whether its SQLState says the server may recover by itself
 	 */
-	public static boolean isRetryable(Throwable failure) {
-		return isRetryable(sqlState(failure));
+	static boolean isRetryable(Throwable failure) {
+		return isRetryable(SqlFailures.sqlState(failure));
 	}
 
 	/**
@@ -44,41 +40,12 @@ public final class RetryableFailures {
 	 * @param sqlState the SQLState, or {@code null}
 	 * @return whether it is retryable
 	 */
-	public static boolean isRetryable(@Nullable String sqlState) {
+	static boolean isRetryable(@Nullable String sqlState) {
 		if (sqlState == null) {
 			return false;
 		}
 		return sqlState.startsWith("08") || sqlState.equals("57P01") || sqlState.equals("57P02")
 				|| sqlState.equals("57P03") || sqlState.equals("53300");
-	}
-
-	/**
-	 * Return the first SQLState a failure carries: its own, else one found along its
-	 * causes and, for a {@link SQLException}, the exceptions chained to it with
-	 * {@link SQLException#getNextException()} (pgjdbc sets it on its
-	 * {@code PSQLException}, which a wrapper may hold as a cause).
-	 * @param failure the failure
-	 * @return the SQLState, or {@code null} if none is found
-	 */
-	public static @Nullable String sqlState(Throwable failure) {
-		Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-		return sqlState(failure, seen);
-	}
-
-	private static @Nullable String sqlState(@Nullable Throwable failure, Set<Throwable> seen) {
-		if (failure == null || !seen.add(failure)) {
-			return null;
-		}
-		if (failure instanceof SQLException sql) {
-			if (sql.getSQLState() != null) {
-				return sql.getSQLState();
-			}
-			String next = sqlState(sql.getNextException(), seen);
-			if (next != null) {
-				return next;
-			}
-		}
-		return sqlState(failure.getCause(), seen);
 	}
 
 }

@@ -15,9 +15,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.dbpool.health.DbPoolHealthIndicator;
 import dev.dbpool.datasource.PhysicalConnectionSource;
-import dev.dbpool.retry.RetryableFailures;
+import dev.dbpool.diagnostics.SqlFailures;
+import dev.dbpool.health.DbPoolHealthIndicator;
 import dev.dbpool.testsupport.ServerSessions;
 import dev.dbpool.testsupport.TcpProxy;
 import dev.dbpool.testsupport.TestDatabase;
@@ -94,7 +94,7 @@ class DbPoolReconnectIntegrationTests {
 				.run((context) -> {
 					HikariDataSource pool = context.getBean(HikariDataSource.class);
 					assertThatException().isThrownBy(pool::getConnection)
-						.satisfies((ex) -> assertThat(RetryableFailures.sqlState(ex)).isEqualTo("08001"));
+						.satisfies((ex) -> assertThat(SqlFailures.sqlState(ex)).isEqualTo("08001"));
 					assertThat(proxy.refused()).isOne();
 					assertThat(PhysicalConnectionSource.of(pool).getRetries()).isZero();
 				});

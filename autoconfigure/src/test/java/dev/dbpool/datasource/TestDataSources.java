@@ -21,7 +21,7 @@ public final class TestDataSources {
 	public static DbPoolDataSource withGuards(String poolName, PoolGuard... guards) {
 		DbPoolDataSource pool = new DbPoolDataSource();
 		pool.setPoolName(poolName);
-		pool.built(null, List.of(guards), null);
+		pool.built(null, List.of(guards));
 		return pool;
 	}
 

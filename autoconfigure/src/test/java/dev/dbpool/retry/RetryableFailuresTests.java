@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 
+import dev.dbpool.diagnostics.SqlFailures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -41,7 +42,7 @@ class RetryableFailuresTests {
 	void pgjdbcsOwnFailureToConnectIsRetryable() {
 		PSQLException refused = new PSQLException("Connection to 127.0.0.1:1 refused.",
 				PSQLState.CONNECTION_UNABLE_TO_CONNECT, new IOException("Connection refused"));
-		assertThat(RetryableFailures.sqlState(refused)).isEqualTo("08001");
+		assertThat(SqlFailures.sqlState(refused)).isEqualTo("08001");
 		assertThat(RetryableFailures.isRetryable(refused)).isTrue();
 	}
 
@@ -49,7 +50,7 @@ class RetryableFailuresTests {
 	void sqlStateIsFoundAlongTheCauses() {
 		RuntimeException wrapper = new RuntimeException("wrapped",
 				new SQLTransientConnectionException("pool", null, new SQLException("starting up", "57P03")));
-		assertThat(RetryableFailures.sqlState(wrapper)).isEqualTo("57P03");
+		assertThat(SqlFailures.sqlState(wrapper)).isEqualTo("57P03");
 		assertThat(RetryableFailures.isRetryable(wrapper)).isTrue();
 	}
 
@@ -57,7 +58,7 @@ class RetryableFailuresTests {
 	void sqlStateIsFoundAmongTheNextExceptions() {
 		SQLException first = new SQLException("batch");
 		first.setNextException(new SQLException("too many clients", "53300"));
-		assertThat(RetryableFailures.sqlState(first)).isEqualTo("53300");
+		assertThat(SqlFailures.sqlState(first)).isEqualTo("53300");
 	}
 
 	@Test
@@ -72,7 +73,7 @@ class RetryableFailuresTests {
 		SQLException first = new SQLException("first");
 		SQLException second = new SQLException("second", (String) null, first);
 		first.setNextException(second);
-		assertThat(RetryableFailures.sqlState(first)).isNull();
+		assertThat(SqlFailures.sqlState(first)).isNull();
 	}
 
 }

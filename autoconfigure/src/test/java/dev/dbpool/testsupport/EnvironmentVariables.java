@@ -3,8 +3,7 @@ package dev.dbpool.testsupport;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import dev.dbpool.env.DbPoolEnvironmentPostProcessor;
-
+import org.springframework.boot.EnvironmentPostProcessor;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.logging.DeferredLogFactory;
 import org.springframework.boot.support.SystemEnvironmentPropertySourceEnvironmentPostProcessor;
@@ -13,6 +12,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.StandardEnvironment;
 import org.springframework.core.env.SystemEnvironmentPropertySource;
+import org.springframework.core.io.support.SpringFactoriesLoader;
+import org.springframework.core.io.support.SpringFactoriesLoader.ArgumentResolver;
 
 /**
  * Environment variables for a test, in place of the real ones: the
@@ -23,6 +24,8 @@ import org.springframework.core.env.SystemEnvironmentPropertySource;
 public final class EnvironmentVariables implements ApplicationContextInitializer<ConfigurableApplicationContext> {
 
 	private static final DeferredLogFactory LOGS = (supplier) -> supplier.get();
+
+	private static final String DB_POOL_POST_PROCESSOR = "dev.dbpool.env.DbPoolEnvironmentPostProcessor";
 
 	private final Map<String, Object> variables;
 
@@ -57,7 +60,12 @@ public final class EnvironmentVariables implements ApplicationContextInitializer
 		replaceVariables(environment);
 		SpringApplication application = new SpringApplication();
 		new SystemEnvironmentPropertySourceEnvironmentPostProcessor().postProcessEnvironment(environment, application);
-		new DbPoolEnvironmentPostProcessor(LOGS).postProcessEnvironment(environment, application);
+		// db-pool's, as Spring Boot finds it.
+		SpringFactoriesLoader.forDefaultResourceLocation()
+			.load(EnvironmentPostProcessor.class, ArgumentResolver.of(DeferredLogFactory.class, LOGS))
+			.stream()
+			.filter((processor) -> processor.getClass().getName().equals(DB_POOL_POST_PROCESSOR))
+			.forEach((processor) -> processor.postProcessEnvironment(environment, application));
 	}
 
 	/**
