@@ -27,6 +27,7 @@ import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceProperties;
 import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
@@ -44,26 +45,36 @@ import org.springframework.util.Assert;
  * from {@code spring.datasource.*}. {@code spring.datasource.hikari.*} still applies to
  * every HikariCP setting db-pool does not own; for a setting it does own, it must agree
  * with {@code app.db.pool.*}. Backs off when the application defines its own
- * {@code DataSource}, when {@code app.db.pool.enabled=false}, and when
+ * {@code DataSource}, when it excludes {@link DataSourceAutoConfiguration} (it then wants
+ * no auto-configured database), when {@code app.db.pool.enabled=false}, and when
  * {@code spring.datasource.type} names another pool: Spring Boot's own auto-configuration
  * then applies as usual.
  *
  * @author db-pool
  * @since 0.1.0
  */
-@AutoConfiguration(before = DataSourceAutoConfiguration.class)
+@AutoConfiguration(before = DataSourceAutoConfiguration.class,
+		afterName = "org.springframework.boot.jdbc.test.autoconfigure.TestDatabaseAutoConfiguration")
 @ConditionalOnClass({ HikariDataSource.class, DataSourceProperties.class, org.postgresql.Driver.class })
 @ConditionalOnBooleanProperty(name = "app.db.pool.enabled", matchIfMissing = true)
 @ConditionalOnMissingBean(type = "io.r2dbc.spi.ConnectionFactory")
+@Conditional(DataSourceAutoConfigurationNotExcludedCondition.class)
 @EnableConfigurationProperties({ DbPoolProperties.class, DataSourceProperties.class })
 public final class DbPoolAutoConfiguration {
 
+	// What @AutoConfigureTestDatabase registers when it is to replace the DataSource.
+	private static final String EMBEDDED_TEST_DATABASE = "org.springframework.boot.jdbc.test.autoconfigure."
+			+ "TestDatabaseAutoConfiguration$EmbeddedDataSourceBeanFactoryPostProcessor";
+
 	/**
 	 * The pool, and the settings it was built with as a bean of their own: built only
-	 * where the application has no {@code DataSource} and names no other pool type.
+	 * where the application has no {@code DataSource} and names no other pool type, and
+	 * not in a test slice whose {@code @AutoConfigureTestDatabase} replaces the
+	 * {@code DataSource} with an embedded one (its default): only with
+	 * {@code replace = NONE} does the slice run on db-pool's pool.
 	 */
 	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnMissingBean({ DataSource.class, XADataSource.class })
+	@ConditionalOnMissingBean(value = { DataSource.class, XADataSource.class }, type = EMBEDDED_TEST_DATABASE)
 	@ConditionalOnProperty(name = "spring.datasource.type", havingValue = "com.zaxxer.hikari.HikariDataSource",
 			matchIfMissing = true)
 	static class PoolConfiguration {

@@ -29,6 +29,7 @@ import org.springframework.core.Ordered;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MutablePropertySources;
 import org.springframework.core.env.PropertySource;
+import org.springframework.util.StringUtils;
 import org.springframework.core.env.StandardEnvironment;
 
 /**
@@ -60,6 +61,12 @@ class DbPoolEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordere
 
 	private static final String SOURCE = "environment variable";
 
+	/**
+	 * The property source of DATABASE_URL's URL where an empty spring.datasource.url
+	 * ranks above it.
+	 */
+	static final String EMPTY_URL_SOURCE_NAME = "dbPoolDatabaseUrlOverEmptyUrl";
+
 	private final Log logger;
 
 	DbPoolEnvironmentPostProcessor(DeferredLogFactory logFactory) {
@@ -78,13 +85,20 @@ class DbPoolEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordere
 		if (system == null) {
 			return;
 		}
-		Map<String, Object> mapped = new LinkedHashMap<>();
-		mapAliases(system, mapped);
-		mapDatabaseUrl(sources, system, mapped);
+		// Mapped afresh each time, from the sources as the application gave them.
 		sources.remove(PROPERTY_SOURCE_NAME);
+		sources.remove(EMPTY_URL_SOURCE_NAME);
+		Map<String, Object> mapped = new LinkedHashMap<>();
+		Map<String, Object> overEmpty = new LinkedHashMap<>();
+		mapAliases(system, mapped);
+		mapDatabaseUrl(sources, system, mapped, overEmpty);
 		if (!mapped.isEmpty()) {
 			sources.addAfter(SYSTEM_ENVIRONMENT,
 					new OriginTrackedMapPropertySource(PROPERTY_SOURCE_NAME, mapped, true));
+		}
+		if (!overEmpty.isEmpty()) {
+			// Above every source: an empty URL anywhere counts as not set.
+			sources.addFirst(new OriginTrackedMapPropertySource(EMPTY_URL_SOURCE_NAME, overEmpty, true));
 		}
 	}
 
@@ -139,14 +153,22 @@ class DbPoolEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordere
 		return new GivenValue<>(value, where);
 	}
 
-	private void mapDatabaseUrl(MutablePropertySources sources, PropertySource<?> system, Map<String, Object> mapped) {
+	private void mapDatabaseUrl(MutablePropertySources sources, PropertySource<?> system, Map<String, Object> mapped,
+			Map<String, Object> overEmpty) {
 		Object raw = system.getProperty(DatabaseUrl.VARIABLE);
 		if (raw == null || raw.toString().isBlank()) {
 			return;
 		}
 		ConfigurationProperty url = find(ConfigurationPropertySources.from(sourcesUpToSystemEnvironment(sources)),
 				"spring.datasource.url");
-		if (url != null) {
+		boolean empty = url != null && !StringUtils.hasText(String.valueOf(url.getValue()));
+		if (empty) {
+			// As Spring Boot reads it (DataSourceProperties.determineUrl): not set.
+			ConfiguredValue where = ConfiguredValue.of("spring.datasource.url", url, system);
+			this.logger
+				.info("db-pool: " + where.name() + " (" + where.source() + ") is empty, so it counts as not set");
+		}
+		else if (url != null) {
 			ConfiguredValue where = ConfiguredValue.of("spring.datasource.url", url, system);
 			this.logger.info("db-pool: " + DatabaseUrl.VARIABLE + " is set but not used: " + where.name() + " ("
 					+ where.source() + ") sets spring.datasource.url with higher precedence");
@@ -154,7 +176,7 @@ class DbPoolEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordere
 		}
 		DatabaseUrl databaseUrl = DatabaseUrl.parse(raw.toString());
 		Origin origin = new SystemEnvironmentOrigin(DatabaseUrl.VARIABLE);
-		mapped.put("spring.datasource.url", OriginTrackedValue.of(databaseUrl.jdbcUrl(), origin));
+		(empty ? overEmpty : mapped).put("spring.datasource.url", OriginTrackedValue.of(databaseUrl.jdbcUrl(), origin));
 		if (databaseUrl.username() != null) {
 			mapped.put("spring.datasource.username", OriginTrackedValue.of(databaseUrl.username(), origin));
 		}

@@ -114,6 +114,40 @@ class EnvironmentPrecedenceTests {
 	}
 
 	@Test
+	void emptyCommandLineUrlCountsAsNotSetSoDatabaseUrlApplies(CapturedOutput output) {
+		try (ConfigurableApplicationContext context = run(
+				EnvironmentVariables.of("DATABASE_URL=postgres://bob@db-host/orders"), Map.of(),
+				"--spring.datasource.url=")) {
+			assertThat(context.getBean(HikariDataSource.class).getJdbcUrl())
+				.isEqualTo("jdbc:postgresql://db-host/orders");
+		}
+		assertThat(output).contains("db-pool: spring.datasource.url (")
+			.contains(") is empty, so it counts as not set")
+			.contains("using DATABASE_URL for spring.datasource.url")
+			.doesNotContain("DATABASE_URL is set but not used");
+	}
+
+	@Test
+	void emptySpringDatasourceUrlVariableCountsAsNotSetSoDatabaseUrlApplies() {
+		try (ConfigurableApplicationContext context = run(
+				EnvironmentVariables.of("SPRING_DATASOURCE_URL=", "DATABASE_URL=postgres://bob@db-host/orders"),
+				Map.of())) {
+			assertThat(context.getBean(HikariDataSource.class).getJdbcUrl())
+				.isEqualTo("jdbc:postgresql://db-host/orders");
+		}
+	}
+
+	@Test
+	void emptySystemPropertyUrlCountsAsNotSetSoDatabaseUrlApplies() {
+		try (ConfigurableApplicationContext context = run(
+				EnvironmentVariables.of("DATABASE_URL=postgres://bob@db-host/orders"),
+				Map.of("spring.datasource.url", ""))) {
+			assertThat(context.getBean(HikariDataSource.class).getJdbcUrl())
+				.isEqualTo("jdbc:postgresql://db-host/orders");
+		}
+	}
+
+	@Test
 	void badVariableStopsStartUpWithAFailureAnalysis(CapturedOutput output) {
 		assertThatException().isThrownBy(() -> run(EnvironmentVariables.of("DB_MAX_CONNECTIONS=abc"), Map.of()));
 		assertThat(output).contains("APPLICATION FAILED TO START")
