@@ -511,6 +511,22 @@ public class DbPoolProperties {
 		 */
 		private Duration exhaustedGrace = Duration.ofSeconds(5);
 
+		/**
+		 * Whether Spring Boot's "db" health of the HikariCP pools db-pool watches is
+		 * answered without waiting for a connection: a connection is used only when the
+		 * pool can hand one over at once, else the pool's state answers. Off, Spring
+		 * Boot's own indicator, which borrows a connection at every check, stays.
+		 */
+		private boolean replaceDb = true;
+
+		public boolean isReplaceDb() {
+			return this.replaceDb;
+		}
+
+		public void setReplaceDb(boolean replaceDb) {
+			this.replaceDb = replaceDb;
+		}
+
 		public Duration getExhaustedGrace() {
 			return this.exhaustedGrace;
 		}

@@ -1,5 +1,14 @@
 package dev.dbpool.autoconfigure;
 
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.dbpool.health.PooledDataSourceHealthIndicator;
+import org.springframework.boot.health.contributor.CompositeHealthContributor;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.jdbc.autoconfigure.health.DataSourceHealthContributorAutoConfiguration;
+import org.springframework.boot.jdbc.health.DataSourceHealthIndicator;
+import org.springframework.jdbc.datasource.SimpleDriverDataSource;
 import dev.dbpool.health.DbPoolHealthIndicator;
 import dev.dbpool.monitor.PoolMonitor;
 import dev.dbpool.testsupport.EnvironmentVariables;
@@ -41,6 +50,58 @@ class DbPoolHealthContributorAutoConfigurationTests {
 			Health health = context.getBean(DbPoolHealthIndicator.class).health();
 			assertThat(health.getDetails()).containsEntry("pool", "orders-pool").containsEntry("exhaustedGrace", "5s");
 		});
+	}
+
+	@Test
+	void replacesSpringBootsDbWithOneThatNeverWaitsForAConnection() {
+		this.runner.withConfiguration(AutoConfigurations.of(DataSourceHealthContributorAutoConfiguration.class))
+			.run((context) -> {
+				assertThat(context).hasBean("dbHealthContributor");
+				assertThat(context.getBean("dbHealthContributor")).isInstanceOf(PooledDataSourceHealthIndicator.class);
+				assertThat(context.getBean(HealthContributorRegistry.class).getContributor("db"))
+					.isInstanceOf(PooledDataSourceHealthIndicator.class);
+			});
+	}
+
+	@Test
+	void springBootsDbStaysWithReplaceDbOff() {
+		this.runner.withConfiguration(AutoConfigurations.of(DataSourceHealthContributorAutoConfiguration.class))
+			.withPropertyValues("app.db.pool.health.replace-db=false")
+			.run((context) -> assertThat(context.getBean("dbHealthContributor"))
+				.isInstanceOf(DataSourceHealthIndicator.class));
+	}
+
+	@Test
+	void springBootsSwitchForDbSwitchesOffBoth() {
+		this.runner.withConfiguration(AutoConfigurations.of(DataSourceHealthContributorAutoConfiguration.class))
+			.withPropertyValues("management.health.db.enabled=false")
+			.run((context) -> assertThat(context).doesNotHaveBean("dbHealthContributor")
+				.hasSingleBean(DbPoolHealthIndicator.class));
+	}
+
+	@Test
+	void dbBacksOffForTheApplicationsOwn() {
+		this.runner.withConfiguration(AutoConfigurations.of(DataSourceHealthContributorAutoConfiguration.class))
+			.withBean("dbHealthIndicator", HealthIndicator.class, () -> () -> Health.up().build())
+			.run((context) -> assertThat(context).doesNotHaveBean("dbHealthContributor"));
+	}
+
+	@Test
+	void aDataSourceThatIsNotHikariKeepsSpringBootsCheckInsideTheComposite() {
+		this.runner.withConfiguration(AutoConfigurations.of(DataSourceHealthContributorAutoConfiguration.class))
+			.withBean("reportsDataSource", DataSource.class,
+					() -> new SimpleDriverDataSource(new org.postgresql.Driver(), DbPoolAutoConfigurationTests.URL))
+			.withBean("ordersDataSource", HikariDataSource.class, () -> {
+				HikariDataSource pool = new HikariDataSource();
+				pool.setJdbcUrl(DbPoolAutoConfigurationTests.URL);
+				return pool;
+			})
+			.run((context) -> {
+				CompositeHealthContributor db = context.getBean("dbHealthContributor",
+						CompositeHealthContributor.class);
+				assertThat(db.getContributor("reportsDataSource")).isInstanceOf(DataSourceHealthIndicator.class);
+				assertThat(db.getContributor("ordersDataSource")).isInstanceOf(PooledDataSourceHealthIndicator.class);
+			});
 	}
 
 	@Test
