@@ -184,7 +184,8 @@ public class DbPoolProperties {
 	private final Shutdown shutdown = new Shutdown();
 
 	/**
-	 * Answering, in a Spring MVC application, requests that could not get a connection.
+	 * Answering, in a Spring MVC application, requests that could not get a connection or
+	 * lost it.
 	 */
 	private final Web web = new Web();
 
@@ -646,8 +647,8 @@ public class DbPoolProperties {
 
 		/**
 		 * Most attempts to open one physical connection, the first included; 1 means no
-		 * retry. Only failures the server may recover from are retried (SQLState class
-		 * 08, 57P01 to 57P03, 53300), and never beyond acquire-timeout.
+		 * retry. Only failures the server may recover from are retried (SQLState class 08
+		 * but 08P01, 57P01 to 57P03, 53300), and never beyond acquire-timeout.
 		 */
 		private int maxAttempts = 3;
 
@@ -688,7 +689,8 @@ public class DbPoolProperties {
 	}
 
 	/**
-	 * Answering requests that could not get a connection, in a Spring MVC application.
+	 * Answering requests that could not get a connection or lost it, in a Spring MVC
+	 * application.
 	 *
 	 * @since 0.3.0
 	 */
@@ -696,8 +698,10 @@ public class DbPoolProperties {
 
 		/**
 		 * Whether a request that failed because no connection could be had (the waiter
-		 * cap rejected it, or the acquire timeout passed) is answered with 503 Service
-		 * Unavailable, a Retry-After header and an RFC 9457 problem body.
+		 * cap rejected it, or the acquire timeout passed) or because its connection was
+		 * lost under a statement (SQLState class 08 but 08P01, or 57P01 to 57P03) is
+		 * answered with 503 Service Unavailable, a Retry-After header and an RFC 9457
+		 * problem body.
 		 */
 		private boolean enabled = true;
 

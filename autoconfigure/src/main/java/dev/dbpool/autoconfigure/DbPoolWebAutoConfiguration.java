@@ -21,7 +21,8 @@ import org.springframework.web.servlet.DispatcherServlet;
 /**
  * {@link EnableAutoConfiguration Auto-configuration} of the answer a Spring MVC
  * application gives to a request that could not get a database connection (the waiter cap
- * rejected it, or the acquire timeout passed): 503 Service Unavailable with
+ * rejected it, or the acquire timeout passed) or lost it under a statement (the server
+ * restarted, failed over or ended the session): 503 Service Unavailable with
  * {@code Retry-After} and an RFC 9457 problem body, instead of a 500. Switched off by
  * {@code app.db.pool.web.enabled=false}; backs off when the application defines its own
  * {@link ConnectionUnavailableExceptionResolver}.

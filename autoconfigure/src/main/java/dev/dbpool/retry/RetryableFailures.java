@@ -9,14 +9,18 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  * <li>class {@code 08}, connection exception: the server refused or dropped the
  * connection, or could not be reached (pgjdbc: {@code 08001} could not connect,
- * {@code 08006} connection failure);</li>
+ * {@code 08006} connection failure, {@code 08004} the server rejected the connection);
+ * but not {@code 08P01}, protocol violation;</li>
  * <li>{@code 57P01} admin shutdown, {@code 57P02} crash shutdown, {@code 57P03} cannot
  * connect now (the database system is starting up or shutting down);</li>
  * <li>{@code 53300} too many connections: the server is out of slots for now.</li>
  * </ul>
- * Everything else is not retried: a wrong password or a role that may not log in
- * ({@code 28000}, {@code 28P01}), a missing database ({@code 3D000}), any error of a
- * statement, and a failure that carries no SQLState at all.
+ * Everything else is not retried: a protocol violation ({@code 08P01}: the server, or a
+ * connection pooler in front of it, did not accept what the driver sent, e.g. PgBouncer's
+ * {@code unsupported startup parameter: options}, which the next attempt would send
+ * again), a wrong password or a role that may not log in ({@code 28000}, {@code 28P01}),
+ * a missing database ({@code 3D000}), any error of a statement, and a failure that
+ * carries no SQLState at all.
  *
  * @author db-pool
  * @since 0.3.0
@@ -44,8 +48,14 @@ final class RetryableFailures {
 		if (sqlState == null) {
 			return false;
 		}
-		return sqlState.startsWith("08") || sqlState.equals("57P01") || sqlState.equals("57P02")
-				|| sqlState.equals("57P03") || sqlState.equals("53300");
+		if (sqlState.startsWith("08")) {
+			// 08P01 comes from the configuration or the software on either side, not from
+			// the server's state: it does not heal, so fail at once with the server's
+			// message rather than hide it behind retries.
+			return !sqlState.equals("08P01");
+		}
+		return sqlState.equals("57P01") || sqlState.equals("57P02") || sqlState.equals("57P03")
+				|| sqlState.equals("53300");
 	}
 
 }

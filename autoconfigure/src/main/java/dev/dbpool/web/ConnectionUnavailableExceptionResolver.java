@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 
+import dev.dbpool.diagnostics.SqlFailures;
 import dev.dbpool.waiting.PoolSaturatedException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -12,23 +13,47 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.core.NestedExceptionUtils;
 import org.springframework.core.Ordered;
 import org.springframework.web.servlet.HandlerExceptionResolver;
 import org.springframework.web.servlet.ModelAndView;
 
 /**
- * Answers a request that failed because it could not get a database connection with
+ * Answers a request that failed because the database was not available to it with
  * {@code 503 Service Unavailable}, a {@code Retry-After} header and an RFC 9457 problem
- * body ({@code application/problem+json}), instead of a 500: the pool's waiter cap
- * rejected the borrow ({@link PoolSaturatedException}), or the acquire timeout passed
- * (HikariCP's {@link SQLTransientConnectionException}). Either is found anywhere in the
- * cause chain, so also inside Spring's {@code CannotGetJdbcConnectionException} or
- * {@code CannotCreateTransactionException}.
+ * body ({@code application/problem+json}), instead of a 500:
+ * <ul>
+ * <li>it could not get a connection: the pool's waiter cap rejected the borrow
+ * ({@link PoolSaturatedException}), or the acquire timeout passed (HikariCP's
+ * {@link SQLTransientConnectionException});</li>
+ * <li>it had one, and lost it while it used it: a statement, commit or rollback failed
+ * with a SQLState of class {@code 08}, connection exception ({@code 08006} connection
+ * failure, {@code 08003} connection does not exist, ...), or {@code 57P01} admin
+ * shutdown, {@code 57P02} crash shutdown, {@code 57P03} cannot connect now: the server
+ * restarted, failed over, or ended the session ({@code pg_terminate_backend}). HikariCP
+ * drops such a connection, so the next request gets another.</li>
+ * </ul>
+ * Each is found anywhere in the cause chain, so also inside Spring's
+ * {@code CannotGetJdbcConnectionException}, {@code CannotCreateTransactionException},
+ * {@code TransactionSystemException}, the {@code DataAccessResourceFailureException} that
+ * JdbcTemplate and JdbcClient make of a lost connection, or a JPA provider's exception;
+ * the SQLState is the first one {@link SqlFailures#sqlState(Throwable)} finds, since the
+ * type of Spring's wrapper does not tell a lost connection from a protocol violation.
  * <p>
- * The body says which of the two happened and names the request's path; never a stack
- * trace, a URL or the pool. Ordered just after Spring MVC's own resolvers, so that the
- * application's {@code @ExceptionHandler} methods win. It logs one DEBUG line per answer,
- * with the exception's message only.
+ * {@code 08P01}, protocol violation, is not answered so, although it is of class
+ * {@code 08}: the client and the server (or a connection pooler such as PgBouncer, which
+ * answers {@code 08P01 unsupported startup parameter}) did not understand each other.
+ * That is a fault of the configuration or of the software, not a database that went away,
+ * and a retry will not heal it. Neither is any other failure of a statement (a constraint
+ * violation, a missing table, a serialization failure, a statement timeout, ...): it is
+ * left to the application's handling and Spring MVC's (usually a 500).
+ * <p>
+ * The body says which of the three happened (the pool is saturated, no connection came in
+ * time, the connection was lost) and names the request's path; never a stack trace, a
+ * URL, a statement or the pool. A response already committed (the handler had started
+ * writing it) is left as it is. Ordered just after Spring MVC's own resolvers, so that
+ * the application's {@code @ExceptionHandler} methods win. It logs one DEBUG line per
+ * answer, with the exception's message only.
  *
  * @author db-pool
  * @since 0.3.0
@@ -46,6 +71,13 @@ public class ConnectionUnavailableExceptionResolver implements HandlerExceptionR
 
 	/** Problem detail when the acquire timeout passed. */
 	public static final String TIMED_OUT = "No database connection became available in time; retry later.";
+
+	/**
+	 * Problem detail when the connection died under a statement: the server restarted,
+	 * failed over or ended the session.
+	 * @since 0.4.0
+	 */
+	public static final String CONNECTION_LOST = "The connection to the database was lost; retry later.";
 
 	private static final String PROBLEM_JSON = "application/problem+json";
 
@@ -70,14 +102,20 @@ public class ConnectionUnavailableExceptionResolver implements HandlerExceptionR
 	public @Nullable ModelAndView resolveException(HttpServletRequest request, HttpServletResponse response,
 			@Nullable Object handler, Exception ex) {
 		Throwable cause = connectionUnavailable(ex);
-		if (cause == null || response.isCommitted()) {
+		// The SQLState only after those: HikariCP's timeout carries the SQLState of the
+		// last failure to connect (08001), yet no connection was lost.
+		String sqlState = (cause != null) ? null : SqlFailures.sqlState(ex);
+		if ((cause == null && !isConnectionLost(sqlState)) || response.isCommitted()) {
 			return null;
 		}
 		if (logger.isDebugEnabled()) {
+			String reason = (cause != null) ? cause.getMessage() : "lost the connection (" + sqlState + "): "
+					+ NestedExceptionUtils.getMostSpecificCause(ex).getMessage();
 			logger.debug("db-pool: answered " + request.getMethod() + " " + request.getRequestURI()
-					+ " with 503 Service Unavailable: " + cause.getMessage());
+					+ " with 503 Service Unavailable: " + reason);
 		}
-		String detail = (cause instanceof PoolSaturatedException) ? SATURATED : TIMED_OUT;
+		String detail = (cause == null) ? CONNECTION_LOST
+				: (cause instanceof PoolSaturatedException) ? SATURATED : TIMED_OUT;
 		byte[] body = problem(detail, request.getRequestURI()).getBytes(StandardCharsets.UTF_8);
 		response.resetBuffer();
 		response.setStatus(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
@@ -120,6 +158,24 @@ public class ConnectionUnavailableExceptionResolver implements HandlerExceptionR
 			cause = cause.getCause();
 		}
 		return timedOut;
+	}
+
+	/**
+	 * Whether a SQLState says that the connection a statement ran on is gone: class
+	 * {@code 08} but {@code 08P01}, or {@code 57P01} to {@code 57P03} (see the class
+	 * description).
+	 * @param sqlState the SQLState, or {@code null}
+	 * @return whether the connection is gone
+	 */
+	static boolean isConnectionLost(@Nullable String sqlState) {
+		if (sqlState == null) {
+			return false;
+		}
+		// 08P01: client and server did not understand each other; the database is there.
+		if (sqlState.startsWith("08")) {
+			return !sqlState.equals("08P01");
+		}
+		return sqlState.equals("57P01") || sqlState.equals("57P02") || sqlState.equals("57P03");
 	}
 
 	private static String problem(String detail, String instance) {

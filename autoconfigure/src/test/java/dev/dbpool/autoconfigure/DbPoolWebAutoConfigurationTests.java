@@ -17,9 +17,9 @@ import org.springframework.web.servlet.DispatcherServlet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * When the 503 answer to requests that could not get a connection is there: in a servlet
- * web application with Spring MVC, unless switched off or replaced by the application's
- * own.
+ * When the 503 answer to requests that could not get a connection, or lost it, is there:
+ * in a servlet web application with Spring MVC, unless switched off or replaced by the
+ * application's own.
  */
 class DbPoolWebAutoConfigurationTests {
 

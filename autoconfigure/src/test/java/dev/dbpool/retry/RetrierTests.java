@@ -9,6 +9,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.PSQLState;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -105,6 +107,20 @@ class RetrierTests {
 			.satisfies((ex) -> assertThat(ex.getSQLState()).isEqualTo("28000"));
 		assertThat(attempts.made.get()).isOne();
 		assertThat(this.waits).isEmpty();
+	}
+
+	@Test
+	void protocolViolationFailsAfterOneAttemptWithTheServersMessage() {
+		AtomicInteger made = new AtomicInteger();
+		PSQLException refused = new PSQLException("unsupported startup parameter: options",
+				PSQLState.PROTOCOL_VIOLATION);
+		assertThatExceptionOfType(SQLException.class).isThrownBy(() -> retrier(DEFAULTS, 10_000).call(() -> {
+			made.incrementAndGet();
+			throw refused;
+		})).isSameAs(refused).withMessage("unsupported startup parameter: options");
+		assertThat(made.get()).isOne();
+		assertThat(this.waits).isEmpty();
+		assertThat(this.retries).isEmpty();
 	}
 
 	@Test

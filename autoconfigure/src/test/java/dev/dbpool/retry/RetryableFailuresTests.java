@@ -26,7 +26,7 @@ class RetryableFailuresTests {
 	}
 
 	@ParameterizedTest
-	@ValueSource(strings = { "28000", "28P01", "3D000", "42P01", "57014", "53200", "40001", "P0001" })
+	@ValueSource(strings = { "08P01", "28000", "28P01", "3D000", "42P01", "57014", "53200", "40001", "P0001" })
 	void otherFailuresAreNotRetryable(String sqlState) {
 		assertThat(RetryableFailures.isRetryable(new SQLException("failed", sqlState))).isFalse();
 	}
@@ -44,6 +44,16 @@ class RetryableFailuresTests {
 				PSQLState.CONNECTION_UNABLE_TO_CONNECT, new IOException("Connection refused"));
 		assertThat(SqlFailures.sqlState(refused)).isEqualTo("08001");
 		assertThat(RetryableFailures.isRetryable(refused)).isTrue();
+	}
+
+	@Test
+	void protocolViolationIsNotRetryable() {
+		// As PgBouncer refuses a start-up parameter it does not know: the next attempt
+		// would send it again.
+		PSQLException refused = new PSQLException("unsupported startup parameter: options",
+				PSQLState.PROTOCOL_VIOLATION);
+		assertThat(SqlFailures.sqlState(refused)).isEqualTo("08P01");
+		assertThat(RetryableFailures.isRetryable(refused)).isFalse();
 	}
 
 	@Test

@@ -13,7 +13,8 @@ import tools.jackson.databind.JsonNode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code GET /work?holdMs=N}: holds one pooled connection for the time asked.
+ * {@code GET /work?holdMs=N}: holds one pooled connection for the time asked;
+ * {@code GET /work?statementMs=N}: runs a statement that lasts that long.
  */
 class WorkEndpointTests extends AbstractSampleApplicationTests {
 
@@ -39,6 +40,25 @@ class WorkEndpointTests extends AbstractSampleApplicationTests {
 	void holdOutOfRangeIsBadRequest() throws Exception {
 		assertThat(get("/work?holdMs=-1").statusCode()).isEqualTo(400);
 		assertThat(get("/work?holdMs=60001").statusCode()).isEqualTo(400);
+	}
+
+	@Test
+	void runsAStatementForTheRequestedTime() throws Exception {
+		HttpResponse<String> response = get("/work?statementMs=200");
+		assertThat(response.statusCode()).isEqualTo(200);
+		JsonNode result = json(response);
+		assertThat(result.get("heldMs").asLong()).isGreaterThanOrEqualTo(200);
+		int backendPid = result.get("backendPid").asInt();
+		assertThat(queryForObject(String.class, "SELECT datname FROM pg_stat_activity WHERE pid = ?", backendPid))
+			.isEqualTo(queryForObject(String.class, "SELECT current_database()"));
+	}
+
+	@Test
+	void statementOutOfRangeOrWithAHoldIsBadRequest() throws Exception {
+		assertThat(get("/work?statementMs=-1").statusCode()).isEqualTo(400);
+		assertThat(get("/work?statementMs=60001").statusCode()).isEqualTo(400);
+		assertThat(get("/work?statementMs=10&holdMs=10").statusCode()).isEqualTo(400);
+		assertThat(get("/work?statementMs=10&inTransaction=true").statusCode()).isEqualTo(400);
 	}
 
 	@Test

@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 
 import org.springframework.http.HttpStatus;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -22,6 +23,11 @@ import org.springframework.web.server.ResponseStatusException;
  * runs in a transaction left open while the connection is held, then rolled back: the
  * server sees the session "idle in transaction", which shows the server-side view's
  * warning and, past idle-in-transaction-timeout, the server ending the session.
+ * <p>
+ * {@code GET /work?statementMs=N} instead runs one statement that lasts N ms on the
+ * server ({@code pg_sleep}), through {@link JdbcClient} as the app's repositories run
+ * theirs: ending its session meanwhile ({@code pg_terminate_backend}, a restart, a
+ * failover) shows the 503 a lost connection is answered with.
  */
 @RestController
 public class WorkController {
@@ -30,16 +36,25 @@ public class WorkController {
 
 	private final DataSource dataSource;
 
-	WorkController(DataSource dataSource) {
+	private final JdbcClient jdbc;
+
+	WorkController(DataSource dataSource, JdbcClient jdbc) {
 		this.dataSource = dataSource;
+		this.jdbc = jdbc;
 	}
 
 	@GetMapping("/work")
 	WorkResult work(@RequestParam(defaultValue = "0") long holdMs,
-			@RequestParam(defaultValue = "false") boolean inTransaction) throws SQLException {
-		if (holdMs < 0 || holdMs > MAX_HOLD_MS) {
-			throw new ResponseStatusException(HttpStatus.BAD_REQUEST,
-					"holdMs must be between 0 and " + MAX_HOLD_MS + ", was " + holdMs);
+			@RequestParam(defaultValue = "false") boolean inTransaction,
+			@RequestParam(defaultValue = "0") long statementMs) throws SQLException {
+		checkRange("holdMs", holdMs);
+		checkRange("statementMs", statementMs);
+		if (statementMs > 0) {
+			if (holdMs > 0 || inTransaction) {
+				throw new ResponseStatusException(HttpStatus.BAD_REQUEST,
+						"statementMs cannot be combined with holdMs or inTransaction");
+			}
+			return statement(statementMs);
 		}
 		long borrowed;
 		int backendPid;
@@ -58,6 +73,23 @@ public class WorkController {
 			}
 		}
 		return new WorkResult(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - borrowed), backendPid);
+	}
+
+	private WorkResult statement(long statementMs) {
+		long start = System.nanoTime();
+		// A failure comes as Spring's DataAccessException, as from any repository.
+		int backendPid = this.jdbc.sql("SELECT pg_backend_pid() FROM pg_sleep(:seconds)")
+			.param("seconds", statementMs / 1000.0)
+			.query(Integer.class)
+			.single();
+		return new WorkResult(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), backendPid);
+	}
+
+	private static void checkRange(String name, long millis) {
+		if (millis < 0 || millis > MAX_HOLD_MS) {
+			throw new ResponseStatusException(HttpStatus.BAD_REQUEST,
+					name + " must be between 0 and " + MAX_HOLD_MS + ", was " + millis);
+		}
 	}
 
 	private static int backendPid(Connection connection) throws SQLException {
