@@ -1,6 +1,7 @@
 /**
  * Start-up failures with an explanation: the exceptions db-pool throws for unusable
- * configuration and their failure analyzers.
+ * configuration, their failure analyzer, and the analyzer of a database that cannot be
+ * reached.
  */
 @NullMarked
 package dev.dbpool.diagnostics;

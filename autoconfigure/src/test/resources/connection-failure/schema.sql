@@ -1,0 +1,1 @@
+CREATE TABLE IF NOT EXISTS connection_failure_test (id int);
