@@ -10,6 +10,8 @@ import java.util.Properties;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.postgresql.PostgreSQLContainer;
 
+import org.springframework.test.context.DynamicPropertyRegistry;
+
 /**
  * The PostgreSQL server the tests talk to, found once per JVM.
  * <p>
@@ -229,6 +231,18 @@ public final class TestDatabase {
 	public String[] dataSourceProperties() {
 		return new String[] { "spring.datasource.url=" + jdbcUrl(), "spring.datasource.username=" + this.username,
 				"spring.datasource.password=" + this.password };
+	}
+
+	/**
+	 * Register {@code spring.datasource.*} pointing at the tests' database, from a
+	 * {@code @DynamicPropertySource} method.
+	 * @param registry the registry
+	 */
+	public static void register(DynamicPropertyRegistry registry) {
+		TestDatabase database = get();
+		registry.add("spring.datasource.url", database::jdbcUrl);
+		registry.add("spring.datasource.username", database::username);
+		registry.add("spring.datasource.password", database::password);
 	}
 
 	@Override

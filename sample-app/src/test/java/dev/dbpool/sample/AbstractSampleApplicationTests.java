@@ -40,10 +40,7 @@ abstract class AbstractSampleApplicationTests {
 
 	@DynamicPropertySource
 	static void testDatabase(DynamicPropertyRegistry registry) {
-		TestDatabase database = TestDatabase.get();
-		registry.add("spring.datasource.url", database::jdbcUrl);
-		registry.add("spring.datasource.username", database::username);
-		registry.add("spring.datasource.password", database::password);
+		TestDatabase.register(registry);
 	}
 
 	HttpResponse<String> get(String path) throws IOException, InterruptedException {
