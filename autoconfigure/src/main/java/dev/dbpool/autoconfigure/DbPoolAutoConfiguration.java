@@ -29,6 +29,7 @@ import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.ImportRuntimeHints;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
 import org.springframework.jdbc.datasource.LazyConnectionDataSourceProxy;
@@ -77,6 +78,7 @@ public final class DbPoolAutoConfiguration {
 	@ConditionalOnMissingBean(value = { DataSource.class, XADataSource.class }, type = EMBEDDED_TEST_DATABASE)
 	@ConditionalOnProperty(name = "spring.datasource.type", havingValue = "com.zaxxer.hikari.HikariDataSource",
 			matchIfMissing = true)
+	@ImportRuntimeHints(PoolRuntimeHints.class)
 	static class PoolConfiguration {
 
 		@Bean

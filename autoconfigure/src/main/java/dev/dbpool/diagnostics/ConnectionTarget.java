@@ -44,7 +44,8 @@ record ConnectionTarget(@Nullable String url, String urlSource, List<String> hos
 		@Nullable String database, @Nullable String user, String userSource, String passwordSource,
 		boolean passwordGiven, @Nullable String sslMode) {
 
-	private static final String CONNECTION_DETAILS = "org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails";
+	/** Looked up by name: spring-boot-jdbc is optional. */
+	static final String CONNECTION_DETAILS = "org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails";
 
 	// Spring Boot's adapter of spring.datasource.*: not a source of its own.
 	private static final String PROPERTIES_CONNECTION_DETAILS = "org.springframework.boot.jdbc.autoconfigure.PropertiesJdbcConnectionDetails";

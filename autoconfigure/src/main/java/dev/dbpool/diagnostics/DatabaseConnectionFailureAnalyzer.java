@@ -33,7 +33,10 @@ import org.springframework.util.ClassUtils;
  */
 class DatabaseConnectionFailureAnalyzer implements FailureAnalyzer {
 
-	private static final boolean PGJDBC_PRESENT = ClassUtils.isPresent("org.postgresql.Driver",
+	/** Looked up by name: pgjdbc is optional. */
+	static final String PGJDBC_DRIVER = "org.postgresql.Driver";
+
+	private static final boolean PGJDBC_PRESENT = ClassUtils.isPresent(PGJDBC_DRIVER,
 			DatabaseConnectionFailureAnalyzer.class.getClassLoader());
 
 	private static final String ERROR_CODES = "https://www.postgresql.org/docs/current/errcodes-appendix.html";
