@@ -32,7 +32,9 @@ import static org.assertj.core.api.Assertions.fail;
  * 200, the process exits on its own, its log shows the web server's graceful shutdown and
  * then db-pool's drain, and no session with its {@code application_name} is left on the
  * server. Run by {@code maven-failsafe-plugin} after {@code package}, against the test
- * PostgreSQL; each process's output is kept in {@code target/graceful-shutdown-*.log}.
+ * PostgreSQL, on virtual threads with {@code -Dsample.virtual-threads=true}
+ * ({@link VirtualThreads}); each process's output is kept in
+ * {@code target/graceful-shutdown-*.log}.
  */
 class GracefulShutdownIT {
 
@@ -117,7 +119,8 @@ class GracefulShutdownIT {
 		// the default, as an interactive terminal would have it. C1 only: the app
 		// starts in about half the time, and nothing here measures speed.
 		List<String> command = new ArrayList<>(List.of("env", "--default-signal=INT", java, "-XX:TieredStopAtLevel=1",
-				"-jar", jar.toString(), "--server.port=" + port, "--app.db.pool.application-name=" + applicationName));
+				"-jar", jar.toString(), "--server.port=" + port, "--app.db.pool.application-name=" + applicationName,
+				"--spring.threads.virtual.enabled=" + VirtualThreads.requested()));
 		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
 		Map<String, String> environment = builder.environment();
 		// Only what the test gives: no database or pool setting of the build's own
