@@ -25,7 +25,9 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * The whole app on a random port against the test PostgreSQL, called over real HTTP. All
- * subclasses share one application context (same configuration), so it starts once.
+ * subclasses share one application context (same configuration), so it starts once. With
+ * {@code -Dsample.virtual-threads=true} (CI's JDK 25 leg) the app runs with
+ * {@code spring.threads.virtual.enabled=true} ({@link VirtualThreads}).
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 abstract class AbstractSampleApplicationTests {
@@ -41,6 +43,7 @@ abstract class AbstractSampleApplicationTests {
 	@DynamicPropertySource
 	static void testDatabase(DynamicPropertyRegistry registry) {
 		TestDatabase.register(registry);
+		registry.add("spring.threads.virtual.enabled", VirtualThreads::requested);
 	}
 
 	HttpResponse<String> get(String path) throws IOException, InterruptedException {

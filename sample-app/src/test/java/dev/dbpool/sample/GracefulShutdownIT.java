@@ -22,7 +22,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * 200, the process exits on its own, its log shows the web server's graceful shutdown and
  * then db-pool's drain, and no session with its {@code application_name} is left on the
  * server. Run by {@code maven-failsafe-plugin} after {@code package}, against the test
- * PostgreSQL; each process's output is kept in {@code target/graceful-shutdown-*.log}.
+ * PostgreSQL, on virtual threads with {@code -Dsample.virtual-threads=true}
+ * ({@link VirtualThreads}); each process's output is kept in
+ * {@code target/graceful-shutdown-*.log}.
  */
 class GracefulShutdownIT {
 

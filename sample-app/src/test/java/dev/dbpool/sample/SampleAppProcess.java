@@ -76,7 +76,8 @@ final class SampleAppProcess implements AutoCloseable {
 		// starts in about half the time, and nothing here measures speed.
 		List<String> command = new ArrayList<>(List.of("env", "--default-signal=INT", java, "-XX:TieredStopAtLevel=1"));
 		command.addAll(jvmOptions);
-		command.addAll(List.of("-jar", jar.toString(), "--server.port=" + port));
+		command.addAll(List.of("-jar", jar.toString(), "--server.port=" + port,
+				"--spring.threads.virtual.enabled=" + VirtualThreads.requested()));
 		command.addAll(arguments);
 		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
 		Map<String, String> environment = builder.environment();
