@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Properties;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.postgresql.PostgreSQLContainer;
 
@@ -108,19 +107,21 @@ public final class TestDatabase {
 
 	private static TestDatabase find() {
 		List<String> tried = new ArrayList<>();
-		String choice = System.getProperty(CHOICE_PROPERTY, envOr(CHOICE, "")).trim();
+		String property = System.getProperty(CHOICE_PROPERTY);
+		String chosenBy = (property != null) ? "-D" + CHOICE_PROPERTY : CHOICE;
+		String choice = ((property != null) ? property : envOr(CHOICE, "")).trim();
 		if (!choice.isEmpty()) {
 			TestDatabase found = switch (choice) {
 				case "url" -> configured(tried);
 				case "local" -> local(tried);
 				case "embedded" -> embedded(tried);
 				case "testcontainers" -> testcontainers(tried);
-				default -> throw new IllegalStateException(CHOICE + " (or " + CHOICE_PROPERTY + ") is '" + choice
-						+ "'; it must be url, local, embedded or testcontainers");
+				default -> throw new IllegalStateException(
+						chosenBy + " is '" + choice + "'; it must be url, local, embedded or testcontainers");
 			};
 			if (found == null) {
 				throw new IllegalStateException(
-						HOW_TO_GET_ONE.formatted("only " + tried.get(0) + ", as " + CHOICE + "=" + choice + " asks"));
+						HOW_TO_GET_ONE.formatted("only " + tried.get(0) + ", as " + chosenBy + "=" + choice + " asks"));
 			}
 			return found;
 		}
