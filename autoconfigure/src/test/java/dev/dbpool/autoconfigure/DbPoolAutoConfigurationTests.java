@@ -10,6 +10,7 @@ import dev.dbpool.datasource.DbPoolDataSource;
 import dev.dbpool.diagnostics.InvalidDbPoolConfigurationException;
 import dev.dbpool.settings.PoolSettings;
 import dev.dbpool.testsupport.EnvironmentVariables;
+import dev.dbpool.testsupport.TestDatabase;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -26,16 +27,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Tests for {@link DbPoolAutoConfiguration}: conditions, back-off, binding, defaults and
- * profiles. No connection is opened: HikariCP starts its pool on the first borrow.
+ * profiles. The pool opens no connection: HikariCP starts it on the first borrow; only
+ * the start-up budget check reads the test database once.
  */
 class DbPoolAutoConfigurationTests {
 
-	static final String URL = "jdbc:postgresql://127.0.0.1:5432/dbpool_test";
+	private final String url = TestDatabase.get().jdbcUrl();
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(DbPoolAutoConfiguration.class, DataSourceAutoConfiguration.class))
 		.withInitializer(EnvironmentVariables.of())
-		.withPropertyValues("spring.datasource.url=" + URL, "spring.datasource.username=postgres",
+		.withPropertyValues("spring.datasource.url=" + this.url, "spring.datasource.username=postgres",
 				"spring.application.name=orders");
 
 	@Test
@@ -43,7 +45,7 @@ class DbPoolAutoConfigurationTests {
 		this.runner.run((context) -> {
 			assertThat(context).hasSingleBean(HikariDataSource.class).hasSingleBean(DbPoolProperties.class);
 			HikariDataSource pool = context.getBean(HikariDataSource.class);
-			assertThat(pool.getJdbcUrl()).isEqualTo(URL);
+			assertThat(pool.getJdbcUrl()).isEqualTo(this.url);
 			assertThat(pool.getUsername()).isEqualTo("postgres");
 			assertThat(pool.getPoolName()).isEqualTo("orders-pool");
 			assertThat(pool.getMaximumPoolSize()).isEqualTo(20);
@@ -213,7 +215,7 @@ class DbPoolAutoConfigurationTests {
 	@Test
 	void urlParameterThatDisagreesWithAppDbPoolFailsNamingBoth() {
 		this.runner
-			.withPropertyValues("spring.datasource.url=" + URL + "?ApplicationName=legacy",
+			.withPropertyValues("spring.datasource.url=" + this.url + "?ApplicationName=legacy",
 					"app.db.pool.application-name=orders-api")
 			.run((context) -> assertThat(StartupFailures.invalidConfiguration(context).getDescription())
 				.contains("app.db.pool.application-name='orders-api'")
@@ -222,7 +224,7 @@ class DbPoolAutoConfigurationTests {
 
 	@Test
 	void urlParameterForAnOwnedSettingIsHonouredWhenAppDbPoolDoesNotSetIt() {
-		this.runner.withPropertyValues("spring.datasource.url=" + URL + "?connectTimeout=4").run((context) -> {
+		this.runner.withPropertyValues("spring.datasource.url=" + this.url + "?connectTimeout=4").run((context) -> {
 			HikariDataSource pool = context.getBean(HikariDataSource.class);
 			assertThat(pool.getDataSourceProperties()).containsEntry("connectTimeout", "4")
 				.containsEntry("loginTimeout", "4");
@@ -232,12 +234,12 @@ class DbPoolAutoConfigurationTests {
 	@Test
 	void startupOptionsInTheUrlAreKeptAndMergedWithDbPoolSettings() {
 		this.runner
-			.withPropertyValues("spring.datasource.url=" + URL + "?sslmode=disable&options=-c%20search_path%3Dapp")
+			.withPropertyValues("spring.datasource.url=" + this.url + "?sslmode=disable&options=-c%20search_path%3Dapp")
 			.run((context) -> {
 				HikariDataSource pool = context.getBean(HikariDataSource.class);
 				// A URL parameter would override the driver property, so it moves into
 				// it.
-				assertThat(pool.getJdbcUrl()).isEqualTo(URL + "?sslmode=disable");
+				assertThat(pool.getJdbcUrl()).isEqualTo(this.url + "?sslmode=disable");
 				assertThat(pool.getDataSourceProperties()).containsEntry("options",
 						"-c search_path=app -c statement_timeout=30000 -c idle_in_transaction_session_timeout=300000");
 			});
@@ -245,7 +247,7 @@ class DbPoolAutoConfigurationTests {
 
 	@Test
 	void statementTimeoutInUrlOptionsIsHonouredWhenAppDbPoolDoesNotSetIt() {
-		this.runner.withPropertyValues("spring.datasource.url=" + URL + "?options=-c%20statement_timeout%3D2s")
+		this.runner.withPropertyValues("spring.datasource.url=" + this.url + "?options=-c%20statement_timeout%3D2s")
 			.run((context) -> {
 				HikariDataSource pool = context.getBean(HikariDataSource.class);
 				assertThat(pool.getDataSourceProperties())
@@ -257,7 +259,7 @@ class DbPoolAutoConfigurationTests {
 	@Test
 	void settingsAreOneBeanThatTellsWhereEachValueCameFrom() {
 		this.runner.withInitializer(EnvironmentVariables.of("DB_MAX_CONNECTIONS=12"))
-			.withPropertyValues("spring.datasource.url=" + URL + "?options=-c%20statement_timeout%3D2s",
+			.withPropertyValues("spring.datasource.url=" + this.url + "?options=-c%20statement_timeout%3D2s",
 					"app.db.pool.profile=oltp", "app.db.pool.budget.mode=off")
 			.run((context) -> {
 				PoolSettings settings = context.getBean(PoolSettings.class);
@@ -280,7 +282,7 @@ class DbPoolAutoConfigurationTests {
 	@Test
 	void statementTimeoutInUrlOptionsThatDisagreesWithAppDbPoolFails() {
 		this.runner
-			.withPropertyValues("spring.datasource.url=" + URL + "?options=-c%20statement_timeout%3D2s",
+			.withPropertyValues("spring.datasource.url=" + this.url + "?options=-c%20statement_timeout%3D2s",
 					"app.db.pool.statement-timeout=10s")
 			.run((context) -> assertThat(StartupFailures.invalidConfiguration(context).getDescription())
 				.contains("app.db.pool.statement-timeout='10s'")
@@ -387,7 +389,7 @@ class DbPoolAutoConfigurationTests {
 
 		@Bean
 		SimpleDriverDataSource userDataSource() {
-			return new SimpleDriverDataSource(new org.postgresql.Driver(), URL);
+			return new SimpleDriverDataSource(new org.postgresql.Driver(), TestDatabase.get().jdbcUrl());
 		}
 
 	}

@@ -12,6 +12,7 @@ import org.springframework.jdbc.datasource.SimpleDriverDataSource;
 import dev.dbpool.health.DbPoolHealthIndicator;
 import dev.dbpool.monitor.PoolMonitor;
 import dev.dbpool.testsupport.EnvironmentVariables;
+import dev.dbpool.testsupport.TestDatabase;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -38,8 +39,7 @@ class DbPoolHealthContributorAutoConfigurationTests {
 				DbPoolMonitorAutoConfiguration.class, DbPoolHealthContributorAutoConfiguration.class,
 				HealthContributorRegistryAutoConfiguration.class))
 		.withInitializer(EnvironmentVariables.of())
-		.withPropertyValues("spring.datasource.url=" + DbPoolAutoConfigurationTests.URL,
-				"spring.application.name=orders");
+		.withPropertyValues("spring.datasource.url=" + TestDatabase.get().jdbcUrl(), "spring.application.name=orders");
 
 	@Test
 	void registersDbPoolNextToSpringBootsDb() {
@@ -90,10 +90,10 @@ class DbPoolHealthContributorAutoConfigurationTests {
 	void aDataSourceThatIsNotHikariKeepsSpringBootsCheckInsideTheComposite() {
 		this.runner.withConfiguration(AutoConfigurations.of(DataSourceHealthContributorAutoConfiguration.class))
 			.withBean("reportsDataSource", DataSource.class,
-					() -> new SimpleDriverDataSource(new org.postgresql.Driver(), DbPoolAutoConfigurationTests.URL))
+					() -> new SimpleDriverDataSource(new org.postgresql.Driver(), TestDatabase.get().jdbcUrl()))
 			.withBean("ordersDataSource", HikariDataSource.class, () -> {
 				HikariDataSource pool = new HikariDataSource();
-				pool.setJdbcUrl(DbPoolAutoConfigurationTests.URL);
+				pool.setJdbcUrl(TestDatabase.get().jdbcUrl());
 				return pool;
 			})
 			.run((context) -> {
@@ -140,7 +140,7 @@ class DbPoolHealthContributorAutoConfigurationTests {
 			.withConfiguration(AutoConfigurations.of(DbPoolAutoConfiguration.class, DataSourceAutoConfiguration.class,
 					DbPoolMonitorAutoConfiguration.class, DbPoolHealthContributorAutoConfiguration.class))
 			.withInitializer(EnvironmentVariables.of())
-			.withPropertyValues("spring.datasource.url=" + DbPoolAutoConfigurationTests.URL)
+			.withPropertyValues("spring.datasource.url=" + TestDatabase.get().jdbcUrl())
 			.withClassLoader(new FilteredClassLoader("org.springframework.boot.health"))
 			.run((context) -> assertThat(context).hasNotFailed()
 				.doesNotHaveBean(DbPoolHealthIndicator.class)

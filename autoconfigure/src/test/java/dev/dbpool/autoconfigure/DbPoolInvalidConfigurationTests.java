@@ -3,6 +3,7 @@ package dev.dbpool.autoconfigure;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.dbpool.diagnostics.InvalidDbPoolConfigurationException;
 import dev.dbpool.testsupport.EnvironmentVariables;
+import dev.dbpool.testsupport.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -22,7 +23,7 @@ class DbPoolInvalidConfigurationTests {
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(DbPoolAutoConfiguration.class, DataSourceAutoConfiguration.class))
 		.withInitializer(EnvironmentVariables.of())
-		.withPropertyValues("spring.datasource.url=" + DbPoolAutoConfigurationTests.URL);
+		.withPropertyValues("spring.datasource.url=" + TestDatabase.get().jdbcUrl());
 
 	private final ApplicationContextRunner monitorRunner = this.runner.withConfiguration(AutoConfigurations
 		.of(DbPoolMonitorAutoConfiguration.class, DbPoolHealthContributorAutoConfiguration.class));

@@ -6,6 +6,7 @@ import dev.dbpool.metrics.MicrometerPoolCounters;
 import dev.dbpool.monitor.PoolCounters;
 import dev.dbpool.monitor.PoolMonitor;
 import dev.dbpool.testsupport.EnvironmentVariables;
+import dev.dbpool.testsupport.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -29,7 +30,7 @@ class DbPoolMetricsAutoConfigurationTests {
 		.withConfiguration(AutoConfigurations.of(DbPoolAutoConfiguration.class, DataSourceAutoConfiguration.class,
 				DbPoolMonitorAutoConfiguration.class, DbPoolMetricsAutoConfiguration.class))
 		.withInitializer(EnvironmentVariables.of())
-		.withPropertyValues("spring.datasource.url=" + DbPoolAutoConfigurationTests.URL);
+		.withPropertyValues("spring.datasource.url=" + TestDatabase.get().jdbcUrl());
 
 	private final ApplicationContextRunner runner = this.withoutRegistry
 		.withConfiguration(DbPoolMetricsIntegrationTests.SPRING_BOOT_METRICS);

@@ -11,6 +11,7 @@ import dev.dbpool.monitor.MonitorSettings;
 import dev.dbpool.monitor.PoolMonitor;
 import dev.dbpool.monitor.PoolState;
 import dev.dbpool.testsupport.EnvironmentVariables;
+import dev.dbpool.testsupport.TestDatabase;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -33,8 +34,7 @@ class DbPoolMonitorAutoConfigurationTests {
 		.withConfiguration(AutoConfigurations.of(DbPoolAutoConfiguration.class, DataSourceAutoConfiguration.class,
 				DbPoolMonitorAutoConfiguration.class))
 		.withInitializer(EnvironmentVariables.of())
-		.withPropertyValues("spring.datasource.url=" + DbPoolAutoConfigurationTests.URL,
-				"spring.application.name=orders");
+		.withPropertyValues("spring.datasource.url=" + TestDatabase.get().jdbcUrl(), "spring.application.name=orders");
 
 	@Test
 	void monitorsThePoolOnADaemonThreadOfItsOwnWithTheDefaults() throws InterruptedException {
@@ -148,7 +148,7 @@ class DbPoolMonitorAutoConfigurationTests {
 
 		private static HikariDataSource pool(String name) {
 			HikariDataSource pool = new HikariDataSource();
-			pool.setJdbcUrl(DbPoolAutoConfigurationTests.URL);
+			pool.setJdbcUrl(TestDatabase.get().jdbcUrl());
 			pool.setPoolName(name);
 			return pool;
 		}

@@ -11,6 +11,7 @@ import dev.dbpool.monitor.PoolMonitor;
 import dev.dbpool.server.ServerView;
 import dev.dbpool.server.ServerViewSettings;
 import dev.dbpool.testsupport.EnvironmentVariables;
+import dev.dbpool.testsupport.TestDatabase;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -33,7 +34,7 @@ class DbPoolServerViewAutoConfigurationTests {
 				DbPoolMonitorAutoConfiguration.class, DbPoolHealthContributorAutoConfiguration.class,
 				DbPoolMetricsAutoConfiguration.class))
 		.withInitializer(EnvironmentVariables.of())
-		.withPropertyValues("spring.datasource.url=" + DbPoolAutoConfigurationTests.URL,
+		.withPropertyValues("spring.datasource.url=" + TestDatabase.get().jdbcUrl(),
 				"spring.application.name=" + ServerSide.uniqueName("server-view-config"));
 
 	@Test
@@ -62,7 +63,7 @@ class DbPoolServerViewAutoConfigurationTests {
 	@Test
 	void warnsWithTheServersIdleInTransactionTimeoutHoweverItWasSet() {
 		this.runner
-			.withPropertyValues("spring.datasource.url=" + DbPoolAutoConfigurationTests.URL
+			.withPropertyValues("spring.datasource.url=" + TestDatabase.get().jdbcUrl()
 					+ "?options=-c%20idle_in_transaction_session_timeout%3D60000")
 			.run((context) -> assertThat(context.getBean(ServerView.class).settings().idleInTransactionTimeout())
 				.isEqualTo(Duration.ofMinutes(1)));

@@ -8,6 +8,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.dbpool.diagnostics.InvalidDbPoolConfigurationException;
 import dev.dbpool.shutdown.PoolDrainLifecycle;
 import dev.dbpool.testsupport.EnvironmentVariables;
+import dev.dbpool.testsupport.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -40,7 +41,7 @@ class DbPoolShutdownAutoConfigurationTests {
 		.withConfiguration(AutoConfigurations.of(DbPoolAutoConfiguration.class, DataSourceAutoConfiguration.class,
 				DbPoolShutdownAutoConfiguration.class))
 		.withInitializer(EnvironmentVariables.of())
-		.withPropertyValues("spring.datasource.url=" + DbPoolAutoConfigurationTests.URL);
+		.withPropertyValues("spring.datasource.url=" + TestDatabase.get().jdbcUrl());
 
 	@Test
 	void drainsWithin30sByDefault() {
@@ -170,7 +171,7 @@ class DbPoolShutdownAutoConfigurationTests {
 		@Bean
 		HikariDataSource userPool() {
 			HikariDataSource pool = new HikariDataSource();
-			pool.setJdbcUrl(DbPoolAutoConfigurationTests.URL);
+			pool.setJdbcUrl(TestDatabase.get().jdbcUrl());
 			return pool;
 		}
 

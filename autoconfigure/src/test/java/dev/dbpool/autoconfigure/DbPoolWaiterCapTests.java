@@ -3,6 +3,7 @@ package dev.dbpool.autoconfigure;
 import dev.dbpool.diagnostics.InvalidDbPoolConfigurationException;
 import dev.dbpool.datasource.DbPoolDataSource;
 import dev.dbpool.testsupport.EnvironmentVariables;
+import dev.dbpool.testsupport.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,7 +27,7 @@ class DbPoolWaiterCapTests {
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(DbPoolAutoConfiguration.class, DataSourceAutoConfiguration.class))
 		.withInitializer(EnvironmentVariables.of())
-		.withPropertyValues("spring.datasource.url=" + DbPoolAutoConfigurationTests.URL);
+		.withPropertyValues("spring.datasource.url=" + TestDatabase.get().jdbcUrl());
 
 	@Test
 	void noCapByDefault() {

@@ -9,6 +9,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.dbpool.autoconfigure.DbPoolAutoConfiguration;
 import dev.dbpool.autoconfigure.DbPoolProperties;
 import dev.dbpool.testsupport.EnvironmentVariables;
+import dev.dbpool.testsupport.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -31,7 +32,7 @@ class EnvironmentAliasMappingTests {
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(DbPoolAutoConfiguration.class, DataSourceAutoConfiguration.class))
-		.withPropertyValues("spring.datasource.url=jdbc:postgresql://127.0.0.1:5432/dbpool_test");
+		.withPropertyValues("spring.datasource.url=" + TestDatabase.get().jdbcUrl());
 
 	@ParameterizedTest(name = "{0}={1}")
 	@CsvSource(delimiter = '|',

@@ -2,7 +2,9 @@ package dev.dbpool.sample;
 
 import javax.sql.DataSource;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceProperties;
+import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Profile;
@@ -22,11 +24,18 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
 @Profile("no-pool")
 class NoPoolConfiguration {
 
+	// As Spring Boot connects its own pool: a JdbcConnectionDetails bean (a service
+	// connection, or the sample's default database) wins over spring.datasource.*.
 	@Bean
-	DriverManagerDataSource dataSource(DataSourceProperties properties) {
-		DriverManagerDataSource dataSource = new DriverManagerDataSource(properties.determineUrl(),
-				properties.determineUsername(), properties.determinePassword());
-		dataSource.setDriverClassName(properties.determineDriverClassName());
+	DriverManagerDataSource dataSource(DataSourceProperties properties,
+			ObjectProvider<JdbcConnectionDetails> connectionDetails) {
+		JdbcConnectionDetails details = connectionDetails.getIfAvailable();
+		DriverManagerDataSource dataSource = (details != null)
+				? new DriverManagerDataSource(details.getJdbcUrl(), details.getUsername(), details.getPassword())
+				: new DriverManagerDataSource(properties.determineUrl(), properties.determineUsername(),
+						properties.determinePassword());
+		dataSource.setDriverClassName(
+				(details != null) ? details.getDriverClassName() : properties.determineDriverClassName());
 		return dataSource;
 	}
 

@@ -7,9 +7,11 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
  * The db-pool sample app: a small web app using the starter as a user would.
  * <p>
  * From the repository root, {@code ./mvnw -pl sample-app -am spring-boot:run} starts it
- * against the PostgreSQL configured in application.yml (a local server by default), and
- * {@code ./mvnw -pl sample-app -am spring-boot:test-run} against a Testcontainers
- * PostgreSQL (needs Docker).
+ * against the PostgreSQL named by {@code spring.datasource.url} or {@code DATABASE_URL};
+ * with neither, against the local server on 127.0.0.1:5432, or a throw-away embedded
+ * PostgreSQL where none answers ({@code dev.dbpool.sample.database}).
+ * {@code ./mvnw -pl sample-app -am spring-boot:test-run} starts it against a
+ * Testcontainers PostgreSQL (needs Docker).
  */
 @SpringBootApplication
 public class SampleApplication {

@@ -8,8 +8,8 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * A throwaway PostgreSQL in Docker for {@link TestSampleApplication};
- * {@code @ServiceConnection} points the app's DataSource at it instead of the URL in
- * application.yml.
+ * {@code @ServiceConnection} points the app's DataSource at it, and the sample's default
+ * database (a local or embedded server) stays out.
  */
 @TestConfiguration(proxyBeanMethods = false)
 class TestcontainersConfiguration {
