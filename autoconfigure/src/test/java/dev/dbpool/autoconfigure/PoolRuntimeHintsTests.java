@@ -7,6 +7,7 @@ import java.util.List;
 
 import com.zaxxer.hikari.HikariConfig;
 import dev.dbpool.testsupport.EnvironmentVariables;
+import dev.dbpool.testsupport.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.postgresql.Driver;
 
@@ -35,7 +36,7 @@ class PoolRuntimeHintsTests {
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(DbPoolAutoConfiguration.class, DataSourceAutoConfiguration.class))
 		.withInitializer(EnvironmentVariables.of())
-		.withPropertyValues("spring.datasource.url=" + DbPoolAutoConfigurationTests.URL);
+		.withPropertyValues("spring.datasource.url=" + TestDatabase.get().jdbcUrl());
 
 	@Test
 	void everyFieldHikariCopiesIntoThePoolIsAccessible() {
