@@ -12,7 +12,7 @@ REPO_ROOT="$(cd "$BENCH_HOME/.." && pwd)"
 # The parameters, with the issue's defaults.
 BENCH_PARAMS=(DURATION WARMUP STEADY_CONNS OVERLOAD_CONNS SLOWMIX_CONNS SLOW_PERCENT SLOW_HOLD_MS MODES
 	SCENARIOS SIZES POOL_MAX CEILINGS WRK_THREADS WRK_TIMEOUT MAX_ID PORT DB PGHOST PGPORT PGUSER
-	PGBENCH_SCALE PGBENCH_MAX_CLIENTS PGBENCH_PROTOCOL APP_JAVA_OPTS APP_ARGS APP_START_TIMEOUT JAVA
+	PGBENCH_SCALE PGBENCH_MAX_CLIENTS PGBENCH_PROTOCOL APP_JAVA_OPTS APP_ARGS APP_START_TIMEOUT JAVA JAVA_25
 	JMH_THREADS JMH_ARGS JMH_POOL MONITOR_METHOD BUILD RESULTS_DIR NO_REPORT)
 
 parse_flags() {
@@ -67,6 +67,7 @@ set_defaults() {
 	: "${APP_ARGS:=}"                # extra arguments for every app start
 	: "${APP_START_TIMEOUT:=90}"
 	: "${JAVA:=java}"
+	: "${JAVA_25:=}"                 # the JDK 25 of db-pool-virtual (its directory or its java); found if empty
 	: "${JMH_THREADS:=1 2 8}"
 	: "${JMH_ARGS:=}"                # extra JMH options, e.g. "-f 1 -wi 1 -i 1 -w 1s -r 1s" for a smoke run
 	: "${JMH_POOL:=20}"              # pool size of every JMH variant (db-pool's default)
@@ -158,9 +159,10 @@ record_command() {
 	printf '%s\n' "${COMMAND_LINE% }" >>"$RESULTS_DIR/commands.txt"
 }
 
-# The parameters as KEY=VALUE, and whether they are the issue's full size.
+# The parameters as KEY=VALUE; whether each measurement is of the issue's size (a smoke run if
+# not); and what of the issue's set the run leaves out (a partial run: modes, scenarios, ceilings).
 write_config() {
-	local piece=$1 out="$RESULTS_DIR/config-$1.env" name deviations=()
+	local piece=$1 out="$RESULTS_DIR/config-$1.env" name deviations=() partial=()
 	: >"$out"
 	for name in "${BENCH_PARAMS[@]}"; do
 		printf '%s=%s\n' "$name" "${!name-}" >>"$out"
@@ -176,10 +178,10 @@ write_config() {
 			[[ "$SLOWMIX_CONNS" == 100 ]] || deviations+=("SLOWMIX_CONNS=$SLOWMIX_CONNS (issue: 100)")
 			local mode
 			for mode in no-pool boot-default db-pool db-pool-oltp; do
-				[[ " $MODES " == *" $mode "* ]] || deviations+=("MODES without $mode")
+				[[ " $MODES " == *" $mode "* ]] || partial+=("MODES without $mode")
 			done
-			[[ "$SCENARIOS" == "steady overload slow-mix" ]] || deviations+=("SCENARIOS=$SCENARIOS")
-			[[ "$CEILINGS" == 1 ]] || deviations+=("CEILINGS=$CEILINGS")
+			[[ "$SCENARIOS" == "steady overload slow-mix" ]] || partial+=("SCENARIOS=$SCENARIOS")
+			[[ "$CEILINGS" == 1 ]] || partial+=("CEILINGS=$CEILINGS")
 			;;
 		sweep) [[ "$SIZES" == "2 4 8 16 32 64" ]] || deviations+=("SIZES=$SIZES (issue: 2 4 8 16 32 64)") ;;
 		jmh)
@@ -194,6 +196,8 @@ write_config() {
 		printf 'ISSUE_SIZED=no\nDEVIATIONS=%s\n' "$(IFS=';'; printf '%s' "${deviations[*]}")" >>"$out"
 		log "not the issue's full size (a smoke run): ${deviations[*]}"
 	fi
+	printf 'PARTIAL=%s\n' "$(IFS=';'; printf '%s' "${partial[*]}")" >>"$out"
+	((${#partial[@]} == 0)) || log "not all of the issue's set (a partial run): ${partial[*]}"
 }
 
 describe_machine() {
@@ -284,12 +288,12 @@ wait_db_idle() {
 }
 
 APP_PID=""
-start_app() { # <log file> <app args...>
-	local logf=$1 deadline
-	shift
+start_app() { # <log file> <java> <app args...>
+	local logf=$1 java=$2 deadline
+	shift 2
 	port_free || die "port $PORT is in use; set PORT=... to a free one"
 	# shellcheck disable=SC2086 # APP_JAVA_OPTS and APP_ARGS are word lists
-	"$JAVA" $APP_JAVA_OPTS -jar "$APP_JAR" --server.port="$PORT" --spring.datasource.url="$JDBC_URL" \
+	"$java" $APP_JAVA_OPTS -jar "$APP_JAR" --server.port="$PORT" --spring.datasource.url="$JDBC_URL" \
 		--spring.datasource.username="$PGUSER" "$@" $APP_ARGS >"$logf" 2>&1 &
 	APP_PID=$!
 	BG_PIDS+=("$APP_PID")
@@ -364,7 +368,8 @@ scenario_script_args() {
 min() { (($1 < $2)) && echo "$1" || echo "$2"; }
 
 # The app's arguments for a mode. A later feature adds a mode by defining MODE_ARGS_<name>, e.g.
-# MODE_ARGS_db_pool_capped="--app.db.pool.max-waiting=50" and MODES="... db-pool-capped".
+# MODE_ARGS_db_pool_capped="--app.db.pool.max-waiting=50" and MODES="... db-pool-capped" (and, to
+# run it on another JVM than JAVA, MODE_JAVA_<name>, see mode_java).
 mode_args() {
 	local mode=$1 var
 	case "$mode" in
@@ -381,6 +386,11 @@ mode_args() {
 		db-pool)
 			[[ -z "$POOL_MAX" ]] || echo "--app.db.pool.max-connections=$POOL_MAX --app.db.pool.min-connections=$(min 5 "$POOL_MAX")"
 			;;
+		db-pool-virtual)
+			# db-pool's defaults with Tomcat's requests on virtual threads (on a JDK 25, mode_java).
+			echo "--spring.threads.virtual.enabled=true" \
+				"${POOL_MAX:+--app.db.pool.max-connections=$POOL_MAX --app.db.pool.min-connections=$(min 5 "$POOL_MAX")}"
+			;;
 		db-pool-oltp)
 			echo "--app.db.pool.profile=oltp" \
 				"${POOL_MAX:+--app.db.pool.max-connections=$POOL_MAX --app.db.pool.min-connections=$(min 10 "$POOL_MAX")}"
@@ -393,10 +403,65 @@ mode_args() {
 	esac
 }
 
-# The pool size a started app reports (db-pool's start-up line), else what the mode implies.
+# The java command a mode's app runs on: a JDK 25 for db-pool-virtual (java_25), MODE_JAVA_<name>
+# where defined (a JDK's directory or its java), else JAVA.
+mode_java() { # <mode>
+	local mode=$1 var
+	if [[ "$mode" == db-pool-virtual ]]; then
+		java_25 "$mode"
+		return
+	fi
+	var="MODE_JAVA_$(printf '%s' "$mode" | tr -c 'A-Za-z0-9\n' '_')"
+	if [[ -n "${!var:-}" ]]; then
+		java_of "${!var}" || die "$var=${!var} is not a java command nor a JDK's directory"
+	else
+		echo "$JAVA"
+	fi
+}
+
+# The java of a JDK's directory, or the command as given; fails if it does not run.
+java_of() { # <JDK directory or java command>
+	local java=$1
+	[[ -d "$java" ]] && java="$java/bin/java"
+	"$java" -version >/dev/null 2>&1 || return 1
+	echo "$java"
+}
+
+is_java_25() { [[ "$("$1" -version 2>&1)" == *'version "25'* ]]; }
+
+# A JDK 25's java, found as .ci/run finds one: JAVA_25 if set, else Temurin's where these
+# machines have it, else any JDK in /usr/lib/jvm that says it is 25. Never another JDK instead.
+java_25() { # <mode that needs it>
+	local candidate java
+	if [[ -n "$JAVA_25" ]]; then
+		java=$(java_of "$JAVA_25") ||
+			die "mode $1 needs a JDK 25, and JAVA_25=$JAVA_25 is neither a JDK's directory nor a java command that runs"
+		is_java_25 "$java" || die "mode $1 needs a JDK 25, and JAVA_25=$JAVA_25 is $("$java" -version 2>&1 | head -n 1)"
+		echo "$java"
+		return
+	fi
+	for candidate in /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/*25*; do
+		if [[ -x "$candidate/bin/java" ]] && is_java_25 "$candidate/bin/java"; then
+			echo "$candidate/bin/java"
+			return
+		fi
+	done
+	die "mode $1 runs on a JDK 25, and none was found (looked for /usr/lib/jvm/temurin-25-jdk-amd64, then any" \
+		"/usr/lib/jvm/*25* whose java -version says 25). Get one (Temurin 25 from https://adoptium.net, unpacked to" \
+		"/usr/lib/jvm/temurin-25-jdk-amd64, or Adoptium's apt repository: apt-get install temurin-25-jdk), or point" \
+		"JAVA_25 at a JDK 25's directory; or leave $1 out of MODES"
+}
+
+# The first two lines of a java's -version, on one line.
+java_version() { # <java>
+	"$1" -version 2>&1 | awk 'NR <= 2 { sub(/^ +/, ""); printf "%s%s", (NR > 1) ? " / " : "", $0 } END { print "" }'
+}
+
+# The pool size a started app reports (db-pool's start-up line), else what the mode implies. The
+# first number only: the connection budget's line also names the largest safe max-connections.
 pool_max_of() { # <mode> <app log>
 	local line
-	line=$(grep -m1 -o "max-connections [0-9]*" "$2" 2>/dev/null | awk '{ print $2 }' || true)
+	line=$(grep -m1 -o "max-connections [0-9]*" "$2" 2>/dev/null | awk 'NR == 1 { print $2 }' || true)
 	if [[ -n "$line" ]]; then
 		echo "$line"
 	elif [[ "$1" == no-pool ]]; then
@@ -429,16 +494,18 @@ server_log_too_many_since() { # <line count before>
 # One measured run: start the app with a mode's arguments, warm it up, load it for DURATION
 # seconds while sampling the server's connections, stop it, and record everything in <dir>.
 measure() { # <dir> <mode> <scenario> <app args...>
-	local dir=$1 mode=$2 scenario=$3 conns logf log_before srv_before peaks
+	local dir=$1 mode=$2 scenario=$3 conns logf log_before srv_before peaks java java_ver
 	shift 3
 	conns=$(scenario_conns "$scenario")
+	java=$(mode_java "$mode")
+	java_ver=$(java_version "$java")
 	mkdir -p "$dir"
 	logf="$LOGS/$(echo "${dir#"$RAW"/}" | tr '/' '-').log"
 	wait_db_idle
 	local baseline
 	baseline=$(connection_counts | cut -d' ' -f2)
-	log "$mode / $scenario: starting the app"
-	start_app "$logf" "$@"
+	log "$mode / $scenario: starting the app on $java ($java_ver)"
+	start_app "$logf" "$java" "$@"
 	if ((WARMUP > 0)); then
 		log "$mode / $scenario: warm-up, ${WARMUP}s at $(min "$STEADY_CONNS" "$conns") connections"
 		run_wrk "$dir/warmup.json" "$(min "$STEADY_CONNS" "$conns")" "$WARMUP" keylookup "$MAX_ID"
@@ -463,6 +530,8 @@ measure() { # <dir> <mode> <scenario> <app args...>
 		connections=$conns
 		duration_s=$DURATION
 		app_args=$* $APP_ARGS
+		java=$java
+		java_version=$java_ver
 		pool_max=$pool_max
 		peak_db_connections=$(echo "$peaks" | cut -d' ' -f1)
 		peak_server_connections=$(echo "$peaks" | cut -d' ' -f2)

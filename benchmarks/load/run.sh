@@ -5,6 +5,8 @@
 #
 #   benchmarks/load/run.sh                  # the issue's full size (about 15 minutes)
 #   DURATION=3 WARMUP=1 STEADY_CONNS=10 OVERLOAD_CONNS=20 POOL_MAX=8 benchmarks/load/run.sh   # a smoke run
+#   MODES="db-pool db-pool-virtual" SCENARIOS="steady overload" CEILINGS=0 benchmarks/load/run.sh
+#                                           # db-pool on JDK 17 against db-pool on JDK 25's virtual threads
 #
 # Every parameter is an environment variable or a flag (--steady-conns=10); see benchmarks/README.md.
 # Writes benchmarks/results/<UTC timestamp>/ (or RESULTS_DIR): raw/, logs/, results.json, report.md,
@@ -19,8 +21,12 @@ ensure_tools
 ensure_wrk
 describe_machine
 
-# Check every mode and scenario before anything runs.
-for mode in $MODES; do mode_args "$mode" >/dev/null; done
+# Check every mode (its arguments and its JVM) and scenario before anything runs.
+for mode in $MODES; do
+	mode_args "$mode" >/dev/null
+	java=$(mode_java "$mode")
+	[[ "$java" == "$JAVA" ]] || log "$mode runs on $java ($(java_version "$java")); the others on $JAVA"
+done
 max_conns=0
 for scenario in $SCENARIOS; do
 	c=$(scenario_conns "$scenario")
@@ -75,7 +81,7 @@ if [[ "$CEILINGS" == 1 ]]; then
 	log "HTTP ceiling: the app in db-pool mode, wrk on /ping"
 	wait_db_idle
 	# shellcheck disable=SC2046
-	start_app "$LOGS/ceilings-http.log" $(mode_args db-pool)
+	start_app "$LOGS/ceilings-http.log" "$JAVA" $(mode_args db-pool)
 	if ((WARMUP > 0)); then
 		run_wrk "$RAW/ceilings/http-warmup.json" "$STEADY_CONNS" "$WARMUP" ping
 	fi

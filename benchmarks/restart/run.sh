@@ -86,7 +86,7 @@ ensure_database
 
 log "results: $OUT"
 log "starting the sample app on port $PORT (application_name $APP_NAME, min-connections $MIN_CONNECTIONS)"
-start_app "$OUT/app.log" --app.db.pool.application-name="$APP_NAME" \
+start_app "$OUT/app.log" "$JAVA" --app.db.pool.application-name="$APP_NAME" \
 	--app.db.pool.min-connections="$MIN_CONNECTIONS" --app.db.pool.max-connections=10 \
 	--app.db.pool.monitor.interval=1s
 

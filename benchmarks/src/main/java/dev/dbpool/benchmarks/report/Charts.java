@@ -88,7 +88,7 @@ final class Charts {
 				LoadRun r = run.load(mode, scenario);
 				values.add((r != null && r.wrk() != null) ? r.wrk().throughput() : 0);
 			}
-			chart.addSeries(mode, labels, values);
+			chart.addSeries(label(run, mode), labels, values);
 		}
 		if (!run.httpCeilings().isEmpty()) {
 			List<Number> values = new ArrayList<>();
@@ -119,6 +119,7 @@ final class Charts {
 			chart.addSeries("no responses", List.of("none"), List.of(1));
 			return chart;
 		}
+		List<String> modeLabels = modes.stream().map((m) -> label(run, m)).toList();
 		String[] names = { "p50", "p95", "p99", "max" };
 		double min = Double.MAX_VALUE;
 		for (int i = 0; i < names.length; i++) {
@@ -136,7 +137,7 @@ final class Charts {
 				min = Math.min(min, value);
 				values.add(value);
 			}
-			chart.addSeries(names[i], modes, values);
+			chart.addSeries(names[i], modeLabels, values);
 		}
 		// Bars start at the axis' minimum, which a log axis must keep above 0: a decade
 		// below the lowest value.
@@ -237,7 +238,25 @@ final class Charts {
 	}
 
 	private static String smoke(Run run) {
-		return run.issueSized() ? "" : " [SMOKE RUN]";
+		if (!run.issueSized()) {
+			return " [SMOKE RUN]";
+		}
+		return run.partial().isEmpty() ? "" : " [PARTIAL RUN]";
+	}
+
+	/**
+	 * A mode as the charts name it: with its JDK where that is not the machine's (the
+	 * other modes'), e.g. "db-pool-virtual (JDK 25)".
+	 */
+	static String label(Run run, String mode) {
+		String machine = Model.javaRelease(run.machine().java());
+		String release = run.load()
+			.stream()
+			.filter((r) -> r.mode().equals(mode))
+			.map((r) -> Model.javaRelease(r.javaVersion()))
+			.findFirst()
+			.orElse(machine);
+		return (release.isEmpty() || release.equals(machine)) ? mode : mode + " (JDK " + release + ")";
 	}
 
 	private static List<String> scenarios(List<LoadRun> runs) {

@@ -39,6 +39,13 @@ final class MarkdownReport {
 			line("> **SMOKE RUN: not the issue's full size.** Its numbers are not the benchmark, and the verdicts below do");
 			line("> not speak for the targets. Differences from the issue's parameters:");
 			this.run.deviations().forEach((d) -> line("> - " + d));
+			this.run.partial().forEach((d) -> line("> - " + d));
+			line();
+		}
+		else if (!this.run.partial().isEmpty()) {
+			line("> **PARTIAL RUN: the issue's size, but not all of its set.** Its numbers stand for what it measured;");
+			line("> a target that needs what it left out is NOT JUDGED. Left out:");
+			this.run.partial().forEach((d) -> line("> - " + d));
 			line();
 		}
 		machine();
@@ -113,8 +120,12 @@ final class MarkdownReport {
 				+ config.getOrDefault("SLOWMIX_CONNS", "?") + " connections, "
 				+ config.getOrDefault("SLOW_PERCENT", "10") + " % of requests `GET /work?holdMs="
 				+ config.getOrDefault("SLOW_HOLD_MS", "200") + "`. Each for " + config.getOrDefault("DURATION", "?")
-				+ " s. Tomcat at its defaults (200 threads, accept queue 100).");
+				+ " s. Tomcat at its defaults (200 threads, accept queue 100)"
+				+ (this.run.load().stream().anyMatch(LoadRun::virtualThreads)
+						? "; on virtual threads, a thread per request instead of the 200" : "")
+				+ ".");
 		line();
+		jvms();
 		line("| mode | scenario | conns | pool max | requests | req/s | non-2xx | socket errors (c/r/w/t) | avg | p50 | p95 | p99 | max | peak DB conns | peak RSS | too many clients |");
 		line("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
 		for (LoadRun r : this.run.load()) {
@@ -126,6 +137,25 @@ final class MarkdownReport {
 		line("![Latency percentiles per mode](load-latency.png)");
 		line();
 		ceilings();
+	}
+
+	/**
+	 * Each mode's JVM and request threads: the modes need not share one (db-pool-virtual
+	 * runs on a JDK 25).
+	 */
+	private void jvms() {
+		line("Each mode's JVM and request threads (the ceilings ran on the machine's JDK, above):");
+		line();
+		line("| mode | JDK | java | request threads |");
+		line("|---|---|---|---|");
+		Set<List<String>> rows = new LinkedHashSet<>();
+		for (LoadRun r : this.run.load()) {
+			rows.add(List.of(r.mode(), r.javaVersion(), r.java().isEmpty() ? "not recorded" : "`" + r.java() + "`",
+					r.virtualThreads() ? "virtual, one per request (`spring.threads.virtual.enabled=true`)"
+							: "Tomcat's platform threads (200)"));
+		}
+		rows.forEach((cells) -> line(row(cells.toArray(String[]::new))));
+		line();
 	}
 
 	private void loadRow(LoadRun r, boolean withPoolMax) {

@@ -2,6 +2,8 @@ package dev.dbpool.benchmarks.report;
 
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.jspecify.annotations.Nullable;
 
@@ -11,7 +13,20 @@ import org.jspecify.annotations.Nullable;
  */
 final class Model {
 
+	private static final Pattern JAVA_VERSION = Pattern.compile("version \"(1\\.)?(\\d+)");
+
 	private Model() {
+	}
+
+	/**
+	 * The feature release of a {@code java -version} text: "17", "25"; empty if it names
+	 * none.
+	 * @param javaVersion what {@code java -version} wrote
+	 * @return the feature release
+	 */
+	static String javaRelease(String javaVersion) {
+		Matcher matcher = JAVA_VERSION.matcher(javaVersion);
+		return matcher.find() ? matcher.group(2) : "";
 	}
 
 	/**
@@ -43,6 +58,11 @@ final class Model {
 	 * @param durationSeconds measured seconds
 	 * @param poolMax the pool's maximum size ("none" without a pool)
 	 * @param appArgs the app's mode arguments
+	 * @param java the java command the app ran on (empty if the run did not record it)
+	 * @param javaVersion that java's {@code -version} (the machine's JDK for runs that
+	 * did not record their own: they all ran on it)
+	 * @param virtualThreads whether the app handled requests on virtual threads
+	 * ({@code spring.threads.virtual.enabled=true} in its arguments)
 	 * @param wrk the load generator's result, null if it wrote none
 	 * @param peakDbConnections most backends on the benchmark database at one sample
 	 * @param peakServerConnections most client backends on the whole server at one sample
@@ -56,8 +76,9 @@ final class Model {
 	 * unreadable)
 	 */
 	record LoadRun(String mode, String scenario, long connections, long durationSeconds, String poolMax, String appArgs,
-			@Nullable WrkResult wrk, long peakDbConnections, long peakServerConnections, long serverConnectionsBefore,
-			long connectionSamples, long connectionSamplesMissed, double peakRssMiB, long appLogTooManyClients,
+			String java, String javaVersion, boolean virtualThreads, @Nullable WrkResult wrk, long peakDbConnections,
+			long peakServerConnections, long serverConnectionsBefore, long connectionSamples,
+			long connectionSamplesMissed, double peakRssMiB, long appLogTooManyClients,
 			String serverLogTooManyClients) {
 
 		long tooManyClients() {
@@ -140,8 +161,11 @@ final class Model {
 	 * @param machine the machine
 	 * @param commands the commands that made the run
 	 * @param configs each piece's parameters
-	 * @param issueSized whether every piece ran at the issue's full size
+	 * @param issueSized whether every measurement was of the issue's size (a smoke run if
+	 * not)
 	 * @param deviations how a smaller run differs from the issue's size
+	 * @param partial what of the issue's set the run left out (modes, scenarios,
+	 * ceilings)
 	 * @param load the load runs, per mode and scenario
 	 * @param httpCeilings the HTTP ceilings
 	 * @param dbCeilings the database ceilings
@@ -151,8 +175,9 @@ final class Model {
 	 * @param verdicts the targets' verdicts
 	 */
 	record Run(Machine machine, List<String> commands, Map<String, Map<String, String>> configs, boolean issueSized,
-			List<String> deviations, List<LoadRun> load, List<HttpCeiling> httpCeilings, List<DbCeiling> dbCeilings,
-			List<LoadRun> sweep, List<JmhScore> jmh, @Nullable Features features, List<Verdict> verdicts) {
+			List<String> deviations, List<String> partial, List<LoadRun> load, List<HttpCeiling> httpCeilings,
+			List<DbCeiling> dbCeilings, List<LoadRun> sweep, List<JmhScore> jmh, @Nullable Features features,
+			List<Verdict> verdicts) {
 
 		@Nullable LoadRun load(String mode, String scenario) {
 			return find(this.load, mode, scenario);

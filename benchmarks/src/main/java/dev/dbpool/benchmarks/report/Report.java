@@ -41,6 +41,10 @@ public final class Report {
 			System.out
 				.println("bench: a SMOKE run (not the issue's full size): its verdicts do not speak for the targets");
 		}
+		else if (!run.partial().isEmpty()) {
+			System.out.println("bench: a PARTIAL run (the issue's size, without " + String.join(", ", run.partial())
+					+ "): a target that needs what it left out is NOT JUDGED");
+		}
 	}
 
 	/**

@@ -38,7 +38,14 @@ final class RunReader {
 
 	private static final List<String> SCENARIO_ORDER = List.of("steady", "overload", "slow-mix");
 
-	private static final List<String> MODE_ORDER = List.of("no-pool", "boot-default", "db-pool", "db-pool-oltp");
+	private static final Pattern VIRTUAL_THREADS = Pattern.compile("--spring\\.threads\\.virtual\\.enabled=(\\S*)");
+
+	/**
+	 * The built-in modes' order in the report: db-pool-virtual, db-pool on virtual
+	 * threads, right beside db-pool, the comparison it is for.
+	 */
+	private static final List<String> MODE_ORDER = List.of("no-pool", "boot-default", "db-pool", "db-pool-virtual",
+			"db-pool-oltp");
 
 	private RunReader() {
 	}
@@ -46,6 +53,7 @@ final class RunReader {
 	static Run read(Path dir) {
 		Map<String, Map<String, String>> configs = new LinkedHashMap<>();
 		List<String> deviations = new ArrayList<>();
+		List<String> partial = new ArrayList<>();
 		boolean issueSized = true;
 		for (String piece : List.of("load", "sweep", "jmh")) {
 			Map<String, String> config = RawFiles.env(dir.resolve("config-" + piece + ".env"));
@@ -53,17 +61,15 @@ final class RunReader {
 				configs.put(piece, config);
 				if (!"yes".equals(config.get("ISSUE_SIZED"))) {
 					issueSized = false;
-					String listed = config.getOrDefault("DEVIATIONS", "");
-					Arrays.stream(listed.split(";"))
-						.filter((d) -> !d.isBlank())
-						.map((d) -> piece + ": " + d)
-						.forEach(deviations::add);
+					deviations.addAll(listed(piece, config.getOrDefault("DEVIATIONS", "")));
 				}
+				partial.addAll(listed(piece, config.getOrDefault("PARTIAL", "")));
 			}
 		}
+		Machine machine = machine(dir.resolve("machine"));
 		Path raw = dir.resolve("raw");
-		List<LoadRun> load = loadRuns(raw.resolve("load"));
-		List<LoadRun> sweep = loadRuns(raw.resolve("sweep"));
+		List<LoadRun> load = loadRuns(raw.resolve("load"), machine);
+		List<LoadRun> sweep = loadRuns(raw.resolve("sweep"), machine);
 		sweep.sort(Comparator.comparingLong((LoadRun run) -> parseLong(run.mode()))
 			.thenComparing((run) -> SCENARIO_ORDER.indexOf(run.scenario())));
 		List<HttpCeiling> http = new ArrayList<>();
@@ -71,10 +77,14 @@ final class RunReader {
 		readCeilings(raw.resolve("ceilings"), http, db);
 		List<JmhScore> jmh = jmhScores(raw.resolve("jmh"));
 		Features features = features(raw.resolve("jmh/features.env"));
-		Run unjudged = new Run(machine(dir.resolve("machine")), RawFiles.lines(dir.resolve("commands.txt")), configs,
-				issueSized, deviations, load, http, db, sweep, jmh, features, List.of());
-		return new Run(unjudged.machine(), unjudged.commands(), configs, issueSized, deviations, load, http, db, sweep,
+		Run unjudged = new Run(machine, RawFiles.lines(dir.resolve("commands.txt")), configs, issueSized, deviations,
+				partial, load, http, db, sweep, jmh, features, List.of());
+		return new Run(machine, unjudged.commands(), configs, issueSized, deviations, partial, load, http, db, sweep,
 				jmh, features, Targets.judge(unjudged));
+	}
+
+	private static List<String> listed(String piece, String list) {
+		return Arrays.stream(list.split(";")).filter((d) -> !d.isBlank()).map((d) -> piece + ": " + d).toList();
 	}
 
 	static Machine machine(Path dir) {
@@ -94,7 +104,7 @@ final class RunReader {
 				RawFiles.text(dir.resolve("git.txt")).replace('\n', ' '));
 	}
 
-	private static List<LoadRun> loadRuns(Path dir) {
+	private static List<LoadRun> loadRuns(Path dir, Machine machine) {
 		List<LoadRun> runs = new ArrayList<>();
 		for (Path mode : children(dir)) {
 			for (Path scenario : children(mode)) {
@@ -102,9 +112,14 @@ final class RunReader {
 				if (meta.isEmpty()) {
 					continue;
 				}
+				String appArgs = meta.getOrDefault("app_args", "");
+				// Runs from before the JVM was recorded per mode all ran on the
+				// machine's.
+				String javaVersion = meta.getOrDefault("java_version", "");
 				runs.add(new LoadRun(mode.getFileName().toString(), scenario.getFileName().toString(),
 						RawFiles.longValue(meta, "connections", 0), RawFiles.longValue(meta, "duration_s", 0),
-						meta.getOrDefault("pool_max", "unknown"), meta.getOrDefault("app_args", ""),
+						meta.getOrDefault("pool_max", "unknown"), appArgs, meta.getOrDefault("java", ""),
+						javaVersion.isEmpty() ? machine.java() : javaVersion, virtualThreads(appArgs),
 						WrkResult.read(scenario.resolve("wrk.json")),
 						RawFiles.longValue(meta, "peak_db_connections", -1),
 						RawFiles.longValue(meta, "peak_server_connections", -1),
@@ -120,6 +135,19 @@ final class RunReader {
 			.thenComparing(LoadRun::mode)
 			.thenComparingInt((run) -> order(SCENARIO_ORDER, run.scenario())));
 		return runs;
+	}
+
+	/**
+	 * Whether the app's arguments switch Spring Boot's virtual threads on; the last
+	 * occurrence wins, as in Spring Boot's command-line arguments.
+	 */
+	static boolean virtualThreads(String appArgs) {
+		Matcher matcher = VIRTUAL_THREADS.matcher(appArgs);
+		boolean enabled = false;
+		while (matcher.find()) {
+			enabled = Boolean.parseBoolean(matcher.group(1));
+		}
+		return enabled;
 	}
 
 	private static void readCeilings(Path dir, List<HttpCeiling> http, List<DbCeiling> db) {

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import dev.dbpool.benchmarks.report.Model.LoadRun;
 import dev.dbpool.benchmarks.report.Model.Run;
 import dev.dbpool.benchmarks.report.Model.Verdict;
 import org.junit.jupiter.api.Test;
@@ -18,6 +19,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The report made from a run's raw results: numbers, verdicts, knee, files.
  */
 class ReportTests {
+
+	private static final String JDK_25 = "openjdk version \"25.0.3\" 2026-04-21 LTS / OpenJDK Runtime Environment Temurin-25.0.3+9 (build 25.0.3+9-LTS)";
+
+	private static final String JAVA_25 = "/usr/lib/jvm/temurin-25-jdk-amd64/bin/java";
 
 	@TempDir
 	Path dir;
@@ -172,6 +177,105 @@ class ReportTests {
 		assertThat(run.deviations()).containsExactly("load: DURATION=3 (issue: 30)", "load: POOL_MAX=8");
 		assertThat(Files.readString(this.dir.resolve(Report.MARKDOWN)))
 			.contains("**SMOKE RUN: not the issue's full size.**");
+	}
+
+	/**
+	 * Issue 11's comparison: db-pool on the machine's JDK against db-pool-virtual on a
+	 * JDK 25's virtual threads, steady and overload only (with the oltp profile's steady,
+	 * to show the order); written as the scripts of a run that records each mode's JVM
+	 * do.
+	 */
+	private RunDirectory virtualComparison() {
+		return new RunDirectory(this.dir)
+			.config("load", true,
+					"MODES without no-pool;MODES without boot-default;SCENARIOS=steady overload;CEILINGS=0")
+			.load("load", "db-pool-virtual", "steady", 100, 120_000, 0, "\"200\":120000", 60_000, 21, "20", 0)
+			.jvm("load", "db-pool-virtual", "steady", JAVA_25, JDK_25, "--spring.threads.virtual.enabled=true")
+			.load("load", "db-pool-virtual", "overload", 1000, 90_000, 30, "\"200\":90000", 4_900_000, 21, "20", 0)
+			.jvm("load", "db-pool-virtual", "overload", JAVA_25, JDK_25, "--spring.threads.virtual.enabled=true")
+			.load("load", "db-pool", "steady", 100, 117_000, 0, "\"200\":117000", 100_000, 21, "20", 0)
+			.load("load", "db-pool", "overload", 1000, 114_000, 0, "\"200\":114000", 600_000, 21, "20", 0)
+			.load("load", "db-pool-oltp", "steady", 100, 118_000, 0, "\"200\":118000", 90_000, 48, "50", 0);
+	}
+
+	@Test
+	void virtualThreadModeIsReadWithItsOwnJdkBesideDbPool() {
+		Run run = RunReader.read(virtualComparison().path());
+		assertThat(run.load()).extracting(LoadRun::mode, LoadRun::scenario)
+			.containsExactly(org.assertj.core.groups.Tuple.tuple("db-pool", "steady"),
+					org.assertj.core.groups.Tuple.tuple("db-pool", "overload"),
+					org.assertj.core.groups.Tuple.tuple("db-pool-virtual", "steady"),
+					org.assertj.core.groups.Tuple.tuple("db-pool-virtual", "overload"),
+					org.assertj.core.groups.Tuple.tuple("db-pool-oltp", "steady"));
+		LoadRun virtual = run.load("db-pool-virtual", "overload");
+		assertThat(virtual.java()).isEqualTo(JAVA_25);
+		assertThat(virtual.javaVersion()).isEqualTo(JDK_25);
+		assertThat(virtual.virtualThreads()).isTrue();
+		// A run without its own JVM recorded ran on the machine's.
+		LoadRun dbPool = run.load("db-pool", "overload");
+		assertThat(dbPool.java()).isEmpty();
+		assertThat(dbPool.javaVersion()).isEqualTo(run.machine().java()).startsWith("openjdk version \"17.0.15\"");
+		assertThat(dbPool.virtualThreads()).isFalse();
+		assertThat(verdict(run, "steady: zero errors", "db-pool-virtual").verdict()).isEqualTo(Targets.PASS);
+		assertThat(verdict(run, "overload: every request answered (2xx, or a fast 503)", "db-pool-virtual").verdict())
+			.isEqualTo(Targets.MISS);
+		assertThat(verdict(run, "steady: at least 10x no-pool's throughput", "db-pool-virtual").verdict())
+			.isEqualTo(Targets.NOT_JUDGED);
+		assertThat(run.issueSized()).isTrue();
+		assertThat(run.partial()).containsExactly("load: MODES without no-pool", "load: MODES without boot-default",
+				"load: SCENARIOS=steady overload", "load: CEILINGS=0");
+		assertThat(Charts.label(run, "db-pool-virtual")).isEqualTo("db-pool-virtual (JDK 25)");
+		assertThat(Charts.label(run, "db-pool")).isEqualTo("db-pool");
+	}
+
+	@Test
+	void virtualThreadModeIsReportedWithItsJdkInJsonMarkdownAndCharts() throws IOException {
+		virtualComparison();
+		Report.generate(this.dir);
+		JsonNode json = JsonMapper.shared().readTree(this.dir.resolve(Report.JSON).toFile());
+		assertThat(json.path("issueSized").asBoolean()).isTrue();
+		assertThat(json.path("partial")).hasSize(4);
+		JsonNode virtual = json.path("load").get(2);
+		assertThat(virtual.path("mode").asString()).isEqualTo("db-pool-virtual");
+		assertThat(virtual.path("java").asString()).isEqualTo(JAVA_25);
+		assertThat(virtual.path("javaVersion").asString()).isEqualTo(JDK_25);
+		assertThat(virtual.path("virtualThreads").asBoolean()).isTrue();
+		assertThat(json.path("load").get(0).path("virtualThreads").asBoolean()).isFalse();
+		String markdown = Files.readString(this.dir.resolve(Report.MARKDOWN));
+		assertThat(markdown).contains("**PARTIAL RUN: the issue's size, but not all of its set.**")
+			.contains("> - load: CEILINGS=0")
+			.doesNotContain("SMOKE RUN")
+			.contains("| db-pool-virtual | " + JDK_25 + " | `" + JAVA_25
+					+ "` | virtual, one per request (`spring.threads.virtual.enabled=true`) |")
+			.contains("| db-pool | openjdk version \"17.0.15\" / OpenJDK Runtime Environment | not recorded"
+					+ " | Tomcat's platform threads (200) |")
+			.contains("on virtual threads, a thread per request instead of the 200")
+			.contains("| overload: every request answered (2xx, or a fast 503) | db-pool-virtual |");
+		assertThat(markdown.indexOf("| db-pool | steady | 100 |")).isPositive()
+			.isLessThan(markdown.indexOf("| db-pool-virtual | steady | 100 |"));
+		assertThat(markdown.indexOf("| db-pool-virtual | steady | 100 |"))
+			.isLessThan(markdown.indexOf("| db-pool-oltp | steady | 100 |"));
+		for (String chart : List.of(Charts.LOAD_THROUGHPUT, Charts.LOAD_LATENCY)) {
+			assertThat(Files.readAllBytes(this.dir.resolve(chart))).hasSizeGreaterThan(1000);
+		}
+	}
+
+	@Test
+	void javaReleaseIsTheFeatureReleaseOfJavaVersion() {
+		assertThat(Model.javaRelease(JDK_25)).isEqualTo("25");
+		assertThat(Model.javaRelease("openjdk version \"17.0.15\" 2025-04-15")).isEqualTo("17");
+		assertThat(Model.javaRelease("java version \"1.8.0_392\"")).isEqualTo("8");
+		assertThat(Model.javaRelease("")).isEmpty();
+	}
+
+	@Test
+	void virtualThreadsAreOnWhenTheLastSwitchInTheArgumentsSaysSo() {
+		assertThat(RunReader.virtualThreads("--spring.threads.virtual.enabled=true ")).isTrue();
+		assertThat(RunReader
+			.virtualThreads("--spring.threads.virtual.enabled=true --x=1 --spring.threads.virtual.enabled=false"))
+			.isFalse();
+		assertThat(RunReader.virtualThreads("--app.db.pool.max-connections=8")).isFalse();
+		assertThat(RunReader.virtualThreads("")).isFalse();
 	}
 
 	private static Verdict verdict(Run run, String target, String subject) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Locale;
 
 /**
@@ -30,8 +31,18 @@ final class RunDirectory {
 	}
 
 	RunDirectory config(String piece, boolean issueSized) {
-		write("config-" + piece + ".env", "DURATION=" + (issueSized ? 30 : 3) + "\nWRK_TIMEOUT=5s\nISSUE_SIZED="
-				+ (issueSized ? "yes\nDEVIATIONS=\n" : "no\nDEVIATIONS=DURATION=3 (issue: 30);POOL_MAX=8\n"));
+		return config(piece, issueSized, "");
+	}
+
+	/**
+	 * A piece's parameters, with what of the issue's set it left out
+	 * ({@code ;}-separated, as {@code write_config} writes them).
+	 */
+	RunDirectory config(String piece, boolean issueSized, String partial) {
+		write("config-" + piece + ".env",
+				"DURATION=" + (issueSized ? 30 : 3) + "\nWRK_TIMEOUT=5s\nISSUE_SIZED="
+						+ (issueSized ? "yes\nDEVIATIONS=\n" : "no\nDEVIATIONS=DURATION=3 (issue: 30);POOL_MAX=8\n")
+						+ "PARTIAL=" + partial + "\n");
 		return this;
 	}
 
@@ -48,6 +59,22 @@ final class RunDirectory {
 						"peak_server_connections=" + (peakDb + 2), "server_connections_before=2",
 						"connection_samples=60", "connection_samples_missed=0", "peak_rss_kb=307200",
 						"app_log_too_many_clients=" + tooMany, "server_log_too_many_clients=0", ""));
+		return this;
+	}
+
+	/**
+	 * The JVM and the arguments a load run's app had, added to its {@code meta.env} as
+	 * {@code measure} records them.
+	 */
+	RunDirectory jvm(String kind, String mode, String scenario, String java, String javaVersion, String appArgs) {
+		Path meta = this.dir.resolve("raw/" + kind + "/" + mode + "/" + scenario + "/meta.env");
+		try {
+			Files.writeString(meta, "app_args=" + appArgs + " \njava=" + java + "\njava_version=" + javaVersion + "\n",
+					StandardOpenOption.APPEND);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
 		return this;
 	}
 
