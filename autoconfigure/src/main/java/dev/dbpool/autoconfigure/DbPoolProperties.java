@@ -4,6 +4,8 @@ import java.time.Duration;
 
 import dev.dbpool.settings.BudgetMode;
 import dev.dbpool.settings.PoolProfile;
+import dev.dbpool.settings.PoolerMode;
+import dev.dbpool.settings.TimeoutCheck;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -157,6 +159,11 @@ public class DbPoolProperties {
 	private final Budget budget = new Budget();
 
 	/**
+	 * A connection pooler (PgBouncer) between the pool and PostgreSQL.
+	 */
+	private final Pooler pooler = new Pooler();
+
+	/**
 	 * Retrying, with backoff and jitter, an attempt to open a physical connection that
 	 * failed because the server is restarting, failing over or out of slots.
 	 */
@@ -207,6 +214,10 @@ public class DbPoolProperties {
 
 	public Budget getBudget() {
 		return this.budget;
+	}
+
+	public Pooler getPooler() {
+		return this.pooler;
 	}
 
 	public Retry getRetry() {
@@ -634,6 +645,63 @@ public class DbPoolProperties {
 
 		public void setMode(BudgetMode mode) {
 			this.mode = mode;
+		}
+
+	}
+
+	/**
+	 * A connection pooler between the pool and PostgreSQL.
+	 *
+	 * @since 0.5.0
+	 */
+	public static class Pooler {
+
+		/**
+		 * What sits between the pool and PostgreSQL: none, pgbouncer-session,
+		 * pgbouncer-transaction, or auto (find out at start-up over one connection beside
+		 * the pool, and log what was found). Decides how the server timeouts are applied
+		 * and whether prepared statements may be kept on the server.
+		 */
+		private PoolerMode mode = PoolerMode.AUTO;
+
+		/**
+		 * Whether the pooler keeps each client's prepared statements apart in transaction
+		 * mode (PgBouncer 1.21+ with max_prepared_statements above 0). When false, the
+		 * driver prepares nothing on the server there (prepareThreshold=0), since the
+		 * statements of clients sharing a server session would collide (42P05).
+		 */
+		private boolean preparedStatements;
+
+		/**
+		 * What to do when, behind a pooler in transaction mode, the server does not apply
+		 * statement-timeout, idle-in-transaction-timeout and lock-timeout as configured
+		 * (db-pool cannot set them there without leaking them to other clients): warn
+		 * (log the ALTER ROLE statements that fix it), fail (stop start-up) or off.
+		 */
+		private TimeoutCheck timeoutCheck = TimeoutCheck.WARN;
+
+		public PoolerMode getMode() {
+			return this.mode;
+		}
+
+		public void setMode(PoolerMode mode) {
+			this.mode = mode;
+		}
+
+		public boolean isPreparedStatements() {
+			return this.preparedStatements;
+		}
+
+		public void setPreparedStatements(boolean preparedStatements) {
+			this.preparedStatements = preparedStatements;
+		}
+
+		public TimeoutCheck getTimeoutCheck() {
+			return this.timeoutCheck;
+		}
+
+		public void setTimeoutCheck(TimeoutCheck timeoutCheck) {
+			this.timeoutCheck = timeoutCheck;
 		}
 
 	}

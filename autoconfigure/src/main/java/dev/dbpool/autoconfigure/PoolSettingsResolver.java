@@ -180,7 +180,7 @@ final class PoolSettingsResolver {
 		return new PoolSettings(profile, poolName.value(), max.value(), min.value(), acquire.value(), idle.value(),
 				lifetime.value(), keepalive.value(), validation.value(), leak.value(), connect.value(), socket.value(),
 				statement.value(), idleInTransaction.value(), lock.value(), cache.value(), applicationName.value(),
-				maxWaiting, fleet(instances.value()), retry(), this.startup, null, this.sources);
+				maxWaiting, fleet(instances.value()), retry(), this.startup, pooler(), null, this.sources);
 	}
 
 	private PoolSettings.Fleet fleet(int instances) {
@@ -188,6 +188,13 @@ final class PoolSettingsResolver {
 		// The server-side view holds one connection beside the pool.
 		int side = (this.postgresql && monitor.isEnabled() && monitor.isServerEnabled()) ? 1 : 0;
 		return new PoolSettings.Fleet(instances, this.properties.getBudget().getMode(), side);
+	}
+
+	private PoolSettings.Pooler pooler() {
+		DbPoolProperties.Pooler pooler = this.properties.getPooler();
+		remember(new GivenValue<>(pooler.getMode(),
+				ConfiguredValue.of(PoolSettings.POOLER, pooler.getMode().externalName(), this.environment)));
+		return new PoolSettings.Pooler(pooler.getMode(), pooler.isPreparedStatements(), pooler.getTimeoutCheck());
 	}
 
 	private RetryPolicy retry() {

@@ -2,18 +2,33 @@ package dev.dbpool.datasource;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 
 import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.util.DriverDataSource;
 import dev.dbpool.budget.ConnectionBudget;
 import dev.dbpool.budget.ConnectionBudgetCheck;
+import dev.dbpool.diagnostics.ConfiguredValue;
+import dev.dbpool.diagnostics.InvalidDbPoolConfigurationException;
 import dev.dbpool.diagnostics.Secrets;
 import dev.dbpool.env.EnvironmentAlias;
 import dev.dbpool.guard.PoolGuard;
+import dev.dbpool.guard.SideConnections;
 import dev.dbpool.leaks.ConnectionLeaks;
+import dev.dbpool.pooler.PoolerDetection;
+import dev.dbpool.pooler.PoolerDetector;
+import dev.dbpool.pooler.PoolerGuard;
+import dev.dbpool.pooler.RoleTimeoutsCheck;
+import dev.dbpool.settings.BudgetMode;
+import dev.dbpool.settings.JdbcUrls;
 import dev.dbpool.settings.PoolSettings;
+import dev.dbpool.settings.PoolerMode;
+import dev.dbpool.settings.PostgresLimits;
+import dev.dbpool.settings.PostgresStartupOptions;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
+import org.postgresql.PGProperty;
 
 /**
  * Builds the pool db-pool provides from its resolved {@link PoolSettings}: the data
@@ -57,8 +72,11 @@ public final class DbPoolDataSourceFactory {
 		DbPoolDataSource pool = newDataSource();
 		this.configured.copyStateTo(pool);
 		this.settings.applyTo(pool);
+		findPooler(pool);
 		applyDriverSettings(pool);
-		PhysicalConnectionSource source = PhysicalConnectionSource.install(pool, this.settings.retry());
+		PhysicalConnectionSource source = PhysicalConnectionSource.install(pool, this.settings.retry(),
+				this.settings.sessionSql());
+		checkPooler(pool, source);
 		checkBudget(pool, source);
 		countLeaks(pool);
 		capWaiters(pool);
@@ -72,6 +90,88 @@ public final class DbPoolDataSourceFactory {
 	private DbPoolDataSource newDataSource() {
 		Integer maxWaiting = this.settings.maxWaiting();
 		return (maxWaiting != null) ? new WaiterCappedDataSource(maxWaiting) : new DbPoolDataSource();
+	}
+
+	// The pool's driver settings depend on the pooler's mode, so auto must find it before
+	// the pool is configured: over two probe connections, closed before the pool opens
+	// one.
+	private void findPooler(DbPoolDataSource pool) {
+		if (!this.settings.startup().postgresql() || this.settings.pooler().mode() != PoolerMode.AUTO) {
+			return;
+		}
+		PoolerDetection found = PoolerDetector.detect(probeConnections(pool));
+		PoolerMode mode = found.found() ? found.mode() : PoolerMode.NONE;
+		this.settings = this.settings.withPooler(mode,
+				found.found() ? "by start-up: " + found.evidence() : "by start-up, which could not tell");
+		String target = "pool '" + this.settings.poolName() + "' for " + Secrets.maskUrl(pool.getJdbcUrl());
+		if (!found.found()) {
+			logger.info("db-pool: could not tell whether a connection pooler sits between " + target
+					+ " and PostgreSQL: " + found.evidence() + "; connecting as to PostgreSQL itself. If PgBouncer is "
+					+ "in between, set " + PoolSettings.POOLER + " (DB_POOLER) to pgbouncer-session or "
+					+ "pgbouncer-transaction.");
+		}
+		else if (mode == PoolerMode.NONE) {
+			logger.info("db-pool: " + target + " connects to PostgreSQL itself, no pooler in between ("
+					+ found.evidence() + ")");
+		}
+		else {
+			logger.info("db-pool: " + target + " connects through a pooler in "
+					+ ((mode == PoolerMode.PGBOUNCER_SESSION) ? "session" : "transaction") + " mode, "
+					+ mode.externalName() + " (" + found.evidence() + "): " + this.settings.pooler().describe()
+					+ ". Set " + PoolSettings.POOLER + " (DB_POOLER) to skip this check.");
+		}
+	}
+
+	// As the pool will connect, minus what a pooler may refuse or mix up: no start-up
+	// options, nothing prepared on the server; bounded by the connect timeout.
+	private SideConnections probeConnections(DbPoolDataSource pool) {
+		Properties properties = new Properties();
+		properties.putAll(pool.getDataSourceProperties());
+		properties.remove(PostgresStartupOptions.PROPERTY);
+		String seconds = String.valueOf(this.settings.connectTimeout().toSeconds());
+		properties.setProperty(PGProperty.CONNECT_TIMEOUT.getName(), seconds);
+		properties.setProperty(PGProperty.LOGIN_TIMEOUT.getName(), seconds);
+		properties.setProperty(PGProperty.SOCKET_TIMEOUT.getName(), seconds);
+		properties.setProperty(PoolSettings.PREPARE_THRESHOLD, "0");
+		properties.setProperty(PGProperty.APPLICATION_NAME.getName(),
+				PostgresLimits.sideApplicationName(this.settings.applicationName(), PoolerDetector.PURPOSE));
+		String url = JdbcUrls.withoutParameter(pool.getJdbcUrl(), PostgresStartupOptions.PROPERTY);
+		DriverDataSource driver = new DriverDataSource(url, pool.getDriverClassName(), properties, pool.getUsername(),
+				pool.getPassword());
+		return (purpose) -> driver.getConnection();
+	}
+
+	// Behind a pooler in transaction mode: nothing prepared on the server unless the
+	// pooler
+	// tracks it, whatever the URL says, and the timeouts checked on the server.
+	private void checkPooler(DbPoolDataSource pool, @Nullable PhysicalConnectionSource source) {
+		PoolSettings.Pooler pooler = this.settings.pooler();
+		if (!this.settings.startup().postgresql() || !pooler.mode().isPooler()) {
+			return;
+		}
+		String timeouts = "set on each connection as it opens";
+		if (pooler.mode() == PoolerMode.PGBOUNCER_TRANSACTION) {
+			if (!pooler.preparedStatements()) {
+				checkPrepareThreshold(pool);
+			}
+			timeouts = (source != null) ? RoleTimeoutsCheck.check(this.settings, source) : "not checked";
+		}
+		this.guards.add(new PoolerGuard(this.settings, timeouts));
+	}
+
+	private void checkPrepareThreshold(DbPoolDataSource pool) {
+		String name = PoolSettings.PREPARE_THRESHOLD;
+		Properties url = org.postgresql.Driver.parseURL(pool.getJdbcUrl(), null);
+		String threshold = (url != null) ? url.getProperty(name) : null;
+		if (threshold != null && !threshold.trim().equals("0")) {
+			ConfiguredValue where = new ConfiguredValue(name, name, threshold, "parameter of the JDBC URL");
+			throw InvalidDbPoolConfigurationException.invalid(where,
+					"0 behind PgBouncer in transaction mode, where statements prepared on a server session shared "
+							+ "by several clients collide (42P05 prepared statement already exists); or set "
+							+ PoolSettings.PREPARED_STATEMENTS
+							+ " to true where the pooler tracks them (PgBouncer 1.21+ with max_prepared_statements "
+							+ "above 0)");
+		}
 	}
 
 	private void applyDriverSettings(DbPoolDataSource pool) {
@@ -89,6 +189,15 @@ public final class DbPoolDataSourceFactory {
 	// connection.
 	private void checkBudget(DbPoolDataSource pool, @Nullable PhysicalConnectionSource source) {
 		if (!this.settings.startup().postgresql() || source == null) {
+			return;
+		}
+		if (this.settings.pooler().mode().isPooler() && this.settings.fleet().budgetMode() != BudgetMode.OFF) {
+			// The pool's connections are the pooler's clients; the server's sessions are
+			// the pooler's, sized by its own pool settings.
+			logger.info("db-pool: connection budget not checked for pool '" + this.settings.poolName()
+					+ "': its connections go to " + this.settings.pooler().mode().externalName()
+					+ ", whose clients (max_client_conn) are not PostgreSQL's sessions; PgBouncer's pool sizes "
+					+ "(default_pool_size, max_db_connections) are what must fit the server");
 			return;
 		}
 		PoolSettings.Fleet fleet = this.settings.fleet();

@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
+import java.sql.Statement;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -82,8 +83,11 @@ public final class PhysicalConnectionSource implements DataSource, SideConnectio
 
 	private volatile @Nullable Instant failingSince;
 
-	PhysicalConnectionSource(DataSource driver, RetryPolicy retry, HikariDataSource pool) {
+	private final @Nullable String sessionSql;
+
+	PhysicalConnectionSource(DataSource driver, RetryPolicy retry, HikariDataSource pool, @Nullable String sessionSql) {
 		this.driver = driver;
+		this.sessionSql = sessionSql;
 		// Read at each opening: the acquire timeout and the name may change at run time.
 		this.retrier = new Retrier(retry, pool::getConnectionTimeout, this::retrying);
 		this.pool = pool;
@@ -97,11 +101,15 @@ public final class PhysicalConnectionSource implements DataSource, SideConnectio
 	 * @param pool the pool
 	 * @param retry how to retry an attempt to open a connection that failed because the
 	 * server may recover ({@link RetryPolicy#NONE} not to)
+	 * @param sessionSql a statement to run on each connection as it opens, before the
+	 * pool or a guard uses it (server settings behind a pooler in session mode), or
+	 * {@code null}
 	 * @return the source the pool opens its connections through, or {@code null} if it
 	 * cannot be observed
-	 * @since 0.3.0
+	 * @since 0.5.0
 	 */
-	public static @Nullable PhysicalConnectionSource install(HikariDataSource pool, RetryPolicy retry) {
+	public static @Nullable PhysicalConnectionSource install(HikariDataSource pool, RetryPolicy retry,
+			@Nullable String sessionSql) {
 		PhysicalConnectionSource existing = of(pool);
 		if (existing != null || pool.getHikariPoolMXBean() != null || pool.getDataSource() != null
 				|| pool.getDataSourceClassName() != null || pool.getDataSourceJNDI() != null
@@ -118,9 +126,22 @@ public final class PhysicalConnectionSource implements DataSource, SideConnectio
 			// would have anyway.
 			return null;
 		}
-		PhysicalConnectionSource source = new PhysicalConnectionSource(driver, retry, pool);
+		PhysicalConnectionSource source = new PhysicalConnectionSource(driver, retry, pool, sessionSql);
 		pool.setDataSource(source);
 		return source;
+	}
+
+	/**
+	 * Make a pool open its connections through a {@code PhysicalConnectionSource}, with
+	 * nothing run on a connection as it opens.
+	 * @param pool the pool
+	 * @param retry how to retry an attempt to open a connection
+	 * @return the source, or {@code null} if the pool cannot be observed
+	 * @see #install(HikariDataSource, RetryPolicy, String)
+	 * @since 0.3.0
+	 */
+	public static @Nullable PhysicalConnectionSource install(HikariDataSource pool, RetryPolicy retry) {
+		return install(pool, retry, null);
 	}
 
 	/**
@@ -148,8 +169,8 @@ public final class PhysicalConnectionSource implements DataSource, SideConnectio
 	public Connection open(String purpose) throws SQLException {
 		// The pool's current credentials, as HikariCP passes them for its own.
 		String username = this.pool.getUsername();
-		Connection connection = (username != null) ? this.driver.getConnection(username, this.pool.getPassword())
-				: this.driver.getConnection();
+		Connection connection = initialized((username != null)
+				? this.driver.getConnection(username, this.pool.getPassword()) : this.driver.getConnection());
 		String poolName = this.pool.getDataSourceProperties().getProperty(PGProperty.APPLICATION_NAME.getName(), "");
 		try (PreparedStatement statement = connection
 			.prepareStatement("SELECT set_config('application_name', ?, false)")) {
@@ -165,12 +186,25 @@ public final class PhysicalConnectionSource implements DataSource, SideConnectio
 
 	private Connection attempt(Retrier.Attempt<Connection> open) throws SQLException {
 		try {
-			return opened(open.attempt());
+			return opened(initialized(open.attempt()));
 		}
 		catch (SQLException | RuntimeException ex) {
 			failed(ex);
 			throw ex;
 		}
+	}
+
+	private Connection initialized(Connection connection) throws SQLException {
+		if (this.sessionSql != null) {
+			try (Statement statement = connection.createStatement()) {
+				statement.execute(this.sessionSql);
+			}
+			catch (SQLException ex) {
+				connection.close();
+				throw ex;
+			}
+		}
+		return connection;
 	}
 
 	private void retrying(Exception failure, int retry, long waitNanos) {

@@ -144,8 +144,11 @@ class DbPoolEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordere
 		String raw = where.value();
 		Object value;
 		try {
-			value = (unit == EnvironmentAlias.Unit.COUNT) ? (Object) Integer.valueOf(raw.trim())
-					: DurationStyle.detectAndParse(raw.trim());
+			value = switch (unit) {
+				case COUNT -> Integer.valueOf(raw.trim());
+				case TEXT -> EnvironmentAlias.Unit.text(raw);
+				default -> DurationStyle.detectAndParse(raw.trim());
+			};
 		}
 		catch (RuntimeException ex) {
 			value = null; // binding reports it, naming the variable

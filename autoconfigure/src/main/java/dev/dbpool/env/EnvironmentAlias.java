@@ -1,6 +1,7 @@
 package dev.dbpool.env;
 
 import java.time.Duration;
+import java.util.Locale;
 import java.util.List;
 
 import dev.dbpool.diagnostics.ConfiguredValue;
@@ -33,16 +34,21 @@ public record EnvironmentAlias(String variable, String property, Unit unit) {
 			new EnvironmentAlias("DATABASE_POOL_IDLE_TIMEOUT", "app.db.pool.idle-timeout", Unit.MILLISECONDS),
 			new EnvironmentAlias("DB_MAX_LIFETIME_SECS", "app.db.pool.max-lifetime", Unit.SECONDS),
 			new EnvironmentAlias("DATABASE_STATEMENT_TIMEOUT", "app.db.pool.statement-timeout", Unit.MILLISECONDS),
+			new EnvironmentAlias("DB_POOLER", "app.db.pool.pooler.mode", Unit.TEXT),
 			new EnvironmentAlias("DB_MONITOR_INTERVAL_SECS", "app.db.pool.monitor.interval", Unit.SECONDS),
 			new EnvironmentAlias("DB_SHUTDOWN_TIMEOUT_SECS", "app.db.pool.shutdown.timeout", Unit.SECONDS));
 
 	/**
 	 * Read the variable's value.
 	 * @param raw the value as set in the environment
-	 * @return the value as the property's type: an {@link Integer} or a {@link Duration}
+	 * @return the value as the property's type: an {@link Integer} or a {@link Duration};
+	 * for {@link Unit#TEXT} the text, trimmed, which binding checks
 	 * @throws InvalidDbPoolConfigurationException if it is not a whole number
 	 */
 	public Object parse(String raw) {
+		if (this.unit == Unit.TEXT) {
+			return Unit.text(raw);
+		}
 		long number;
 		try {
 			number = Long.parseLong(raw.trim());
@@ -57,6 +63,7 @@ public record EnvironmentAlias(String variable, String property, Unit unit) {
 			case COUNT -> (int) number;
 			case SECONDS -> Duration.ofSeconds(number);
 			case MILLISECONDS -> Duration.ofMillis(number);
+			case TEXT -> throw new IllegalStateException();
 		};
 	}
 
@@ -77,12 +84,20 @@ public record EnvironmentAlias(String variable, String property, Unit unit) {
 		SECONDS("a whole number of seconds, e.g. 30"),
 
 		/** A whole number of milliseconds. */
-		MILLISECONDS("a whole number of milliseconds, e.g. 5000");
+		MILLISECONDS("a whole number of milliseconds, e.g. 5000"),
+
+		/** A name, e.g. of a mode, as the property takes it; binding checks it. */
+		TEXT("one of the property's values, e.g. pgbouncer-transaction");
 
 		private final String description;
 
 		Unit(String description) {
 			this.description = description;
+		}
+
+		// Two spellings of one name agree, as relaxed binding reads them.
+		static String text(String raw) {
+			return raw.trim().toLowerCase(Locale.ROOT).replace('_', '-');
 		}
 
 		/**

@@ -27,9 +27,11 @@ import org.jspecify.annotations.Nullable;
  * pool is exhausted: {@link SideConnections#open(String) opened} as the pool opens its
  * own, but under an {@code application_name} of its own
  * ({@code "<application name> [db-pool monitor]"}), kept open between reads, opened again
- * when broken, and closed by {@link #close()}. Each read is one query, limited by a
- * statement timeout of {@value #STATEMENT_TIMEOUT}, so that a read never holds the
- * monitor's thread for long.
+ * when broken, and closed by {@link #close()}. Each read is one query in a transaction of
+ * its own, limited by a statement timeout of {@value #STATEMENT_TIMEOUT} set for that
+ * transaction only (so that, behind a pooler in transaction mode, it cannot stay on a
+ * server session another client gets next), so that a read never holds the monitor's
+ * thread for long.
  * <p>
  * A read logs a WARN when sessions of the application have been idle in a transaction
  * longer than the warning threshold: one line per read at most. When the server cannot be
@@ -200,8 +202,9 @@ public class ServerView implements AutoCloseable {
 		Connection connection = this.connection;
 		if (connection == null) {
 			connection = this.side.open(PURPOSE);
-			try (Statement statement = connection.createStatement()) {
-				statement.execute("SET statement_timeout = '" + STATEMENT_TIMEOUT + "'");
+			try {
+				// Each read is a transaction of its own, which bounds its statement.
+				connection.setAutoCommit(false);
 			}
 			catch (SQLException ex) {
 				connection.close();
@@ -213,6 +216,17 @@ public class ServerView implements AutoCloseable {
 	}
 
 	private ServerActivity read(Connection connection) throws SQLException {
+		try (Statement timeout = connection.createStatement()) {
+			// Local to the read's transaction: behind a pooler in transaction mode, a
+			// session setting would stay on a server session that other clients share.
+			timeout.execute("SET LOCAL statement_timeout = '" + STATEMENT_TIMEOUT + "'");
+		}
+		ServerActivity activity = query(connection);
+		connection.commit();
+		return activity;
+	}
+
+	private ServerActivity query(Connection connection) throws SQLException {
 		try (PreparedStatement statement = connection.prepareStatement(QUERY)) {
 			statement.setString(1, this.applicationName);
 			try (ResultSet result = statement.executeQuery()) {

@@ -44,6 +44,7 @@ import org.postgresql.PGProperty;
  * @param fleet how many instances share the server, and what the budget does
  * @param retry how an attempt to open a connection is retried
  * @param startup where the URL and driver settings stand before db-pool adds its own
+ * @param pooler what sits between the pool and the server, and how db-pool treats it
  * @param clamp what the connection budget lowered, or {@code null} if it lowered nothing
  * @param sources where each value came from, by setting, e.g.
  * {@code app.db.pool.max-connections}
@@ -55,7 +56,7 @@ public record PoolSettings(@Nullable PoolProfile profile, String poolName, int m
 		Duration validationTimeout, Duration leakDetectionThreshold, Duration connectTimeout, Duration socketTimeout,
 		Duration statementTimeout, Duration idleInTransactionTimeout, @Nullable Duration lockTimeout,
 		int statementCacheSize, String applicationName, @Nullable Integer maxWaiting, Fleet fleet, RetryPolicy retry,
-		Startup startup, @Nullable Clamp clamp, Map<String, ConfiguredValue> sources) {
+		Startup startup, Pooler pooler, @Nullable Clamp clamp, Map<String, ConfiguredValue> sources) {
 
 	/** How much longer than the statement timeout a derived socket timeout is. */
 	public static final Duration SOCKET_TIMEOUT_MARGIN = Duration.ofSeconds(5);
@@ -65,6 +66,18 @@ public record PoolSettings(@Nullable PoolProfile profile, String poolName, int m
 
 	/** Setting name of min-connections, as in {@link #sources()}. */
 	public static final String MIN_CONNECTIONS = "app.db.pool.min-connections";
+
+	/** Setting name of the pooler's mode, as in {@link #sources()}. */
+	public static final String POOLER = "app.db.pool.pooler.mode";
+
+	/** Setting name of the pooler's prepared statements switch. */
+	public static final String PREPARED_STATEMENTS = "app.db.pool.pooler.prepared-statements";
+
+	/** Setting name of the pooler's timeout check. */
+	public static final String TIMEOUT_CHECK = "app.db.pool.pooler.timeout-check";
+
+	/** The driver property that sets when a statement is prepared on the server. */
+	public static final String PREPARE_THRESHOLD = PGProperty.PREPARE_THRESHOLD.getName();
 
 	/** Setting name of instances, as in {@link #sources()}. */
 	public static final String INSTANCES = "app.db.pool.instances";
@@ -101,7 +114,25 @@ public record PoolSettings(@Nullable PoolProfile profile, String poolName, int m
 				this.maxLifetime, this.keepaliveTime, this.validationTimeout, this.leakDetectionThreshold,
 				this.connectTimeout, this.socketTimeout, this.statementTimeout, this.idleInTransactionTimeout,
 				this.lockTimeout, this.statementCacheSize, this.applicationName, this.maxWaiting, this.fleet,
-				this.retry, this.startup, new Clamp(this.maxConnections, this.minConnections, why), sources);
+				this.retry, this.startup, this.pooler, new Clamp(this.maxConnections, this.minConnections, why),
+				sources);
+	}
+
+	/**
+	 * Return these settings with the pooler's mode that {@code auto} found at start-up.
+	 * @param mode the mode found
+	 * @param how how it was found, for {@link #sources()}
+	 * @return the settings
+	 */
+	public PoolSettings withPooler(PoolerMode mode, String how) {
+		Map<String, ConfiguredValue> sources = new LinkedHashMap<>(this.sources);
+		sources.put(POOLER, new ConfiguredValue(POOLER, POOLER, mode.externalName(), ConfiguredValue.DERIVED + how));
+		return new PoolSettings(this.profile, this.poolName, this.maxConnections, this.minConnections,
+				this.acquireTimeout, this.idleTimeout, this.maxLifetime, this.keepaliveTime, this.validationTimeout,
+				this.leakDetectionThreshold, this.connectTimeout, this.socketTimeout, this.statementTimeout,
+				this.idleInTransactionTimeout, this.lockTimeout, this.statementCacheSize, this.applicationName,
+				this.maxWaiting, this.fleet, this.retry, this.startup,
+				new Pooler(mode, this.pooler.preparedStatements(), this.pooler.timeoutCheck()), this.clamp, sources);
 	}
 
 	private static ConfiguredValue derived(String setting, int value, String why) {
@@ -125,10 +156,14 @@ public record PoolSettings(@Nullable PoolProfile profile, String poolName, int m
 	}
 
 	/**
-	 * Apply the PostgreSQL driver settings and the server settings sent in the start-up
-	 * packet. Other driver properties and start-up options already configured are kept;
-	 * if the JDBC URL carries an {@code options} parameter, it is moved into the driver
-	 * properties (a URL parameter would override them), merged with db-pool's.
+	 * Apply the PostgreSQL driver settings and, where the connection goes straight to the
+	 * server, the server settings sent in the start-up packet. Other driver properties
+	 * and start-up options already configured are kept; if the JDBC URL carries an
+	 * {@code options} parameter, it is moved into the driver properties (a URL parameter
+	 * would override them), merged with db-pool's. Behind a pooler, which refuses
+	 * {@code options}, db-pool sends none of its own (see {@link #sessionSql()}); in
+	 * transaction mode it also keeps prepared statements off the server
+	 * ({@code prepareThreshold=0}) unless the pooler tracks them.
 	 * @param config the pool's configuration, with its JDBC URL set
 	 */
 	public void applyPostgresSettingsTo(HikariConfig config) {
@@ -140,11 +175,33 @@ public record PoolSettings(@Nullable PoolProfile profile, String poolName, int m
 		driver.setProperty(PGProperty.APPLICATION_NAME.getName(), this.applicationName);
 		driver.setProperty(PGProperty.PREPARED_STATEMENT_CACHE_QUERIES.getName(),
 				String.valueOf(this.statementCacheSize));
+		if (this.pooler.mode().isPooler()) {
+			if (this.pooler.mode() == PoolerMode.PGBOUNCER_TRANSACTION && !this.pooler.preparedStatements()) {
+				driver.setProperty(PREPARE_THRESHOLD, "0");
+			}
+			return;
+		}
 		if (this.startup.optionsInUrl()) {
 			config.setJdbcUrl(JdbcUrls.withoutParameter(config.getJdbcUrl(), PostgresStartupOptions.PROPERTY));
 		}
 		driver.setProperty(PostgresStartupOptions.PROPERTY,
 				PostgresStartupOptions.merge(this.startup.options(), serverSettings()));
+	}
+
+	/**
+	 * Return the statement that applies the server settings to a connection when it
+	 * opens, where they cannot travel in the start-up packet and a connection keeps its
+	 * server session: behind a pooler in session mode. One statement, one round trip per
+	 * connection opened, none per borrow.
+	 * @return the statement, or {@code null} where the settings are applied otherwise
+	 */
+	public @Nullable String sessionSql() {
+		if (this.pooler.mode() != PoolerMode.PGBOUNCER_SESSION) {
+			return null;
+		}
+		StringJoiner select = new StringJoiner(", ", "SELECT ", "");
+		serverSettings().forEach((name, value) -> select.add("set_config('" + name + "', '" + value + "', false)"));
+		return select.toString();
 	}
 
 	/**
@@ -194,6 +251,9 @@ public record PoolSettings(@Nullable PoolProfile profile, String poolName, int m
 				.add("statement-cache-size " + this.statementCacheSize)
 				.add("application-name '" + this.applicationName + "'");
 		}
+		if (this.pooler.mode().isPooler()) {
+			joiner.add("pooler " + this.pooler.mode().externalName() + " (" + this.pooler.describe() + ")");
+		}
 		if (this.maxWaiting != null) {
 			joiner.add("max-waiting " + this.maxWaiting);
 		}
@@ -228,6 +288,36 @@ public record PoolSettings(@Nullable PoolProfile profile, String poolName, int m
 	 * (which would override the driver property db-pool sets)
 	 */
 	public record Startup(boolean postgresql, @Nullable String options, boolean optionsInUrl) {
+
+	}
+
+	/**
+	 * What sits between the pool and the server, and what db-pool does about it.
+	 *
+	 * @param mode the pooler's mode; {@link PoolerMode#AUTO} until start-up works it out
+	 * @param preparedStatements whether the pooler keeps prepared statements apart per
+	 * client in transaction mode (PgBouncer 1.21+ with {@code max_prepared_statements}),
+	 * so the driver may prepare them on the server
+	 * @param timeoutCheck what start-up does when, in transaction mode, the server does
+	 * not apply db-pool's timeouts
+	 */
+	public record Pooler(PoolerMode mode, boolean preparedStatements, TimeoutCheck timeoutCheck) {
+
+		/**
+		 * Describe how db-pool treats the pooler, for the start-up line.
+		 * @return the description
+		 */
+		public String describe() {
+			return switch (this.mode) {
+				case PGBOUNCER_SESSION -> "server settings set once per connection; no start-up options";
+				case PGBOUNCER_TRANSACTION -> "no session settings, timeouts from the role's settings"
+						+ (this.preparedStatements ? ", prepared statements tracked by the pooler"
+								: ", prepareThreshold=0 (no server-side prepared statements; the statement cache "
+										+ "keeps the parsing only)");
+				case NONE -> "server settings in the start-up options";
+				case AUTO -> "to be found at start-up";
+			};
+		}
 
 	}
 

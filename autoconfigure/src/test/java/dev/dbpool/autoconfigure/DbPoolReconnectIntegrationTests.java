@@ -47,10 +47,11 @@ class DbPoolReconnectIntegrationTests {
 	private static final Duration PAST_ALIVE_BYPASS_WINDOW = Duration.ofMillis(700);
 
 	private final ApplicationContextRunner runner = DbPoolContexts.everyFeature()
-		// The budget check opens a connection of its own before the pool does; through
-		// the proxy it would take one of the refusals these tests count.
+		// The budget check and the search for a pooler open connections of their own
+		// before the pool does; through the proxy they would take refusals these tests
+		// count.
 		.withPropertyValues("app.db.pool.monitor.interval=1s", "app.db.pool.monitor.server-enabled=false",
-				"app.db.pool.budget.mode=off");
+				"app.db.pool.budget.mode=off", "app.db.pool.pooler.mode=none");
 
 	@Test
 	void firstConnectionSucceedsAfterBackoffOnceTheServerAccepts() throws Exception {

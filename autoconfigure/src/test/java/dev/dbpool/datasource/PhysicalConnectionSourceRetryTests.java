@@ -63,7 +63,7 @@ class PhysicalConnectionSourceRetryTests {
 		HikariDataSource pool = new HikariDataSource();
 		pool.setPoolName("retry-test-pool");
 		pool.setConnectionTimeout(30_000);
-		pool.setDataSource(new PhysicalConnectionSource(driver, RETRY, pool));
+		pool.setDataSource(new PhysicalConnectionSource(driver, RETRY, pool, null));
 		return pool;
 	}
 

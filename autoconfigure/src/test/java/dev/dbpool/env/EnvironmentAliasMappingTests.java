@@ -6,6 +6,8 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.dbpool.settings.PoolSettings;
+import dev.dbpool.settings.PoolerMode;
 import dev.dbpool.autoconfigure.DbPoolAutoConfiguration;
 import dev.dbpool.autoconfigure.DbPoolProperties;
 import dev.dbpool.testsupport.EnvironmentVariables;
@@ -28,7 +30,7 @@ class EnvironmentAliasMappingTests {
 	private static final String ALIASES_TESTED = "DB_MAX_CONNECTIONS DB_POOL_MAX DATABASE_POOL_MAX DB_MIN_CONNECTIONS "
 			+ "DB_POOL_MIN DATABASE_POOL_MIN DB_ACQUIRE_TIMEOUT_SECS DATABASE_POOL_ACQUIRE_TIMEOUT DB_IDLE_TIMEOUT_SECS "
 			+ "DATABASE_POOL_IDLE_TIMEOUT DB_MAX_LIFETIME_SECS DATABASE_STATEMENT_TIMEOUT "
-			+ "DB_MONITOR_INTERVAL_SECS DB_SHUTDOWN_TIMEOUT_SECS DB_POOL_INSTANCES";
+			+ "DB_MONITOR_INTERVAL_SECS DB_SHUTDOWN_TIMEOUT_SECS DB_POOL_INSTANCES DB_POOLER";
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(DbPoolAutoConfiguration.class, DataSourceAutoConfiguration.class))
@@ -73,6 +75,21 @@ class EnvironmentAliasMappingTests {
 	void instancesAliasSetsTheNumberOfInstances() {
 		this.runner.withInitializer(EnvironmentVariables.of("DB_POOL_INSTANCES=4"))
 			.run((context) -> assertThat(context.getBean(DbPoolProperties.class).getInstances()).isEqualTo(4));
+	}
+
+	@ParameterizedTest(name = "DB_POOLER={0}")
+	@CsvSource({ "pgbouncer-transaction, PGBOUNCER_TRANSACTION", "PGBOUNCER_SESSION, PGBOUNCER_SESSION", "none, NONE" })
+	void poolerAliasSetsThePoolersMode(String value, PoolerMode expected) {
+		// An explicit mode: start-up does not look for a pooler.
+		this.runner.withInitializer(EnvironmentVariables.of("DB_POOLER=" + value))
+			.run((context) -> assertThat(context.getBean(PoolSettings.class).pooler().mode()).isEqualTo(expected));
+	}
+
+	@Test
+	void poolerAliasThatAgreesWithThePropertyIsAccepted() {
+		this.runner.withInitializer(EnvironmentVariables.of("DB_POOLER=pgbouncer_session"))
+			.withPropertyValues("app.db.pool.pooler.mode=pgbouncer-session")
+			.run((context) -> assertThat(context).hasNotFailed());
 	}
 
 	@Test

@@ -1,0 +1,24 @@
+package dev.dbpool.pooler;
+
+import dev.dbpool.settings.PoolerMode;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What start-up found between the pool and the server.
+ *
+ * @param mode the mode found, or {@code null} if it could not tell
+ * @param evidence what showed it, or why it could not tell
+ * @author db-pool
+ * @since 0.5.0
+ */
+public record PoolerDetection(@Nullable PoolerMode mode, String evidence) {
+
+	/**
+	 * Whether the mode was found.
+	 * @return whether it was
+	 */
+	public boolean found() {
+		return this.mode != null;
+	}
+
+}

@@ -1,0 +1,47 @@
+package dev.dbpool.pooler;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.dbpool.guard.GuardMeter;
+import dev.dbpool.guard.PoolGuard;
+import dev.dbpool.settings.PoolSettings;
+
+/**
+ * The pooler a pool connects through, as its health details show it: the mode, how it was
+ * known, what db-pool does about it, and what the start-up check found of the timeouts.
+ *
+ * @author db-pool
+ * @since 0.5.0
+ */
+public final class PoolerGuard implements PoolGuard {
+
+	private final Map<String, Object> details;
+
+	/**
+	 * Describe a pool's pooler.
+	 * @param settings the pool's settings, with the pooler's mode resolved
+	 * @param timeouts what the timeout check found, or {@code null} if it did not run
+	 */
+	public PoolerGuard(PoolSettings settings, String timeouts) {
+		Map<String, Object> details = new LinkedHashMap<>();
+		details.put("mode", settings.pooler().mode().externalName());
+		details.put("from", settings.source(PoolSettings.POOLER).source());
+		details.put("handling", settings.pooler().describe());
+		details.put("timeouts", timeouts);
+		this.details = Map.copyOf(details);
+	}
+
+	@Override
+	public void putDetails(Map<String, Object> details, Instant now) {
+		details.put("pooler", this.details);
+	}
+
+	@Override
+	public List<GuardMeter<?>> meters() {
+		return List.of();
+	}
+
+}
