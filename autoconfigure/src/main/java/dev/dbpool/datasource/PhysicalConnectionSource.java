@@ -2,14 +2,17 @@ package dev.dbpool.datasource;
 
 import java.io.PrintWriter;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
 import java.time.Instant;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.logging.Logger;
 
 import javax.sql.DataSource;
@@ -85,8 +88,18 @@ public final class PhysicalConnectionSource implements DataSource, SideConnectio
 
 	private final @Nullable String sessionSql;
 
+	private final Function<String, DataSource> sideDrivers;
+
+	private final Map<String, DataSource> sides = new ConcurrentHashMap<>();
+
 	PhysicalConnectionSource(DataSource driver, RetryPolicy retry, HikariDataSource pool, @Nullable String sessionSql) {
+		this(driver, retry, pool, sessionSql, (purpose) -> driver);
+	}
+
+	private PhysicalConnectionSource(DataSource driver, RetryPolicy retry, HikariDataSource pool,
+			@Nullable String sessionSql, Function<String, DataSource> sideDrivers) {
 		this.driver = driver;
+		this.sideDrivers = sideDrivers;
 		this.sessionSql = sessionSql;
 		// Read at each opening: the acquire timeout and the name may change at run time.
 		this.retrier = new Retrier(retry, pool::getConnectionTimeout, this::retrying);
@@ -116,17 +129,18 @@ public final class PhysicalConnectionSource implements DataSource, SideConnectio
 				|| pool.getJdbcUrl() == null) {
 			return existing;
 		}
+		Properties properties = pool.getDataSourceProperties();
 		DriverDataSource driver;
 		try {
-			driver = new DriverDataSource(pool.getJdbcUrl(), pool.getDriverClassName(), pool.getDataSourceProperties(),
-					pool.getUsername(), pool.getPassword());
+			driver = driver(pool, properties);
 		}
 		catch (RuntimeException ex) {
 			// No driver for the URL: HikariCP reports it when the pool starts, as it
 			// would have anyway.
 			return null;
 		}
-		PhysicalConnectionSource source = new PhysicalConnectionSource(driver, retry, pool, sessionSql);
+		PhysicalConnectionSource source = new PhysicalConnectionSource(driver, retry, pool, sessionSql,
+				(purpose) -> driver(pool, named(properties, purpose)));
 		pool.setDataSource(source);
 		return source;
 	}
@@ -165,23 +179,30 @@ public final class PhysicalConnectionSource implements DataSource, SideConnectio
 		return this.retrier.call(() -> attempt(() -> this.driver.getConnection(username, password)));
 	}
 
+	private static DriverDataSource driver(HikariDataSource pool, Properties properties) {
+		return new DriverDataSource(pool.getJdbcUrl(), pool.getDriverClassName(), properties, pool.getUsername(),
+				pool.getPassword());
+	}
+
+	// The side connection's name travels in its start-up packet: a SET after connecting
+	// would, behind a pooler in transaction mode, stay on a server session that the
+	// pool's
+	// own connections use next.
+	private static Properties named(Properties pool, String purpose) {
+		Properties properties = new Properties();
+		properties.putAll(pool);
+		String name = PGProperty.APPLICATION_NAME.getName();
+		properties.setProperty(name, PostgresLimits.sideApplicationName(pool.getProperty(name, ""), purpose));
+		return properties;
+	}
+
 	@Override
 	public Connection open(String purpose) throws SQLException {
+		DataSource side = this.sides.computeIfAbsent(purpose, this.sideDrivers);
 		// The pool's current credentials, as HikariCP passes them for its own.
 		String username = this.pool.getUsername();
-		Connection connection = initialized((username != null)
-				? this.driver.getConnection(username, this.pool.getPassword()) : this.driver.getConnection());
-		String poolName = this.pool.getDataSourceProperties().getProperty(PGProperty.APPLICATION_NAME.getName(), "");
-		try (PreparedStatement statement = connection
-			.prepareStatement("SELECT set_config('application_name', ?, false)")) {
-			statement.setString(1, PostgresLimits.sideApplicationName(poolName, purpose));
-			statement.execute();
-		}
-		catch (SQLException ex) {
-			connection.close();
-			throw ex;
-		}
-		return connection;
+		return initialized(
+				(username != null) ? side.getConnection(username, this.pool.getPassword()) : side.getConnection());
 	}
 
 	private Connection attempt(Retrier.Attempt<Connection> open) throws SQLException {

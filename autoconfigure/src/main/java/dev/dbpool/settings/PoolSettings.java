@@ -176,6 +176,9 @@ public record PoolSettings(@Nullable PoolProfile profile, String poolName, int m
 		driver.setProperty(PGProperty.PREPARED_STATEMENT_CACHE_QUERIES.getName(),
 				String.valueOf(this.statementCacheSize));
 		if (this.pooler.mode().isPooler()) {
+			// So that application_name travels in the start-up packet, where PgBouncer
+			// tracks it per client, rather than in a SET that stays on a shared session.
+			driver.putIfAbsent(PGProperty.ASSUME_MIN_SERVER_VERSION.getName(), "9.0");
 			if (this.pooler.mode() == PoolerMode.PGBOUNCER_TRANSACTION && !this.pooler.preparedStatements()) {
 				driver.setProperty(PREPARE_THRESHOLD, "0");
 			}

@@ -239,6 +239,12 @@ class DbPoolPoolerIntegrationTests {
 						.contains("prepareThreshold=0")
 						.contains("connection budget not checked");
 					DataSource dataSource = context.getBean(DataSource.class);
+					// PgBouncer sets each client's application_name on the session it
+					// lends.
+					try (Connection connection = dataSource.getConnection()) {
+						assertThat(ServerSide.show(connection, "application_name"))
+							.isEqualTo(settings.applicationName());
+					}
 					assertStatementTimeoutCancels(dataSource);
 					assertLockTimeoutHolds(dataSource);
 					assertIdleInTransactionTimeoutHolds(dataSource);
