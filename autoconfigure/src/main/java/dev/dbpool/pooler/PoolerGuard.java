@@ -8,6 +8,7 @@ import java.util.Map;
 import dev.dbpool.guard.GuardMeter;
 import dev.dbpool.guard.PoolGuard;
 import dev.dbpool.settings.PoolSettings;
+import dev.dbpool.settings.PoolerMode;
 
 /**
  * The pooler a pool connects through, as its health details show it: the mode, how it was
@@ -31,6 +32,11 @@ public final class PoolerGuard implements PoolGuard {
 		details.put("from", settings.source(PoolSettings.POOLER).source());
 		details.put("handling", settings.pooler().describe());
 		details.put("timeouts", timeouts);
+		// What the server-side view's counts mean through the pooler.
+		details.put("serverView",
+				(settings.pooler().mode() == PoolerMode.PGBOUNCER_TRANSACTION)
+						? "server sessions whose last transaction was this application's, shared with other clients"
+						: "the server sessions this pool's connections hold, one each");
 		this.details = Map.copyOf(details);
 	}
 
