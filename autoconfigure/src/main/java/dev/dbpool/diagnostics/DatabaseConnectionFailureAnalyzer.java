@@ -223,7 +223,7 @@ class DatabaseConnectionFailureAnalyzer implements FailureAnalyzer {
 			case PGBOUNCER_EXTRA_FLOAT_DIGITS, PGBOUNCER_SERVER_LOGIN_FAILING -> fix(failure) + ".";
 			case PGBOUNCER_NO_SUCH_DATABASE -> fix(failure) + " given by " + url + ".";
 			case PGBOUNCER_STARTUP_PARAMETER -> startupParameter(failure, target);
-			case PGBOUNCER_CLIENT_LIMIT -> fix(failure) + " (" + connections() + ").";
+			case PGBOUNCER_CLIENT_LIMIT -> fix(failure) + ". This application: " + connections() + ".";
 			case PGBOUNCER_STATEMENT_MODE -> fix(failure) + ". Then set " + POOLER_MODE + " (DB_POOLER) to "
 					+ "pgbouncer-transaction, or leave it to auto.";
 			case OTHER -> "PostgreSQL's list of error codes explains SQLState " + failure.sqlState() + " ("

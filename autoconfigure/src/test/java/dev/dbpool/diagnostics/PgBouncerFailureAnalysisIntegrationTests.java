@@ -109,9 +109,10 @@ class PgBouncerFailureAnalysisIntegrationTests {
 				.contains("Message:  no more connections allowed (max_client_conn)");
 			assertThat(startup.action()).isEqualTo("PgBouncer's max_client_conn is reached: raise it in "
 					+ "pgbouncer.ini, or lower the connections its clients open (instances × "
-					+ "app.db.pool.max-connections, with every other client of this PgBouncer) (max-connections: "
+					+ "app.db.pool.max-connections, with every other client of this PgBouncer). This application: "
+					+ "max-connections: "
 					+ "app.db.pool.max-connections='3' (property source 'defaultProperties'); instances: "
-					+ "app.db.pool.instances, not set).");
+					+ "app.db.pool.instances, not set.");
 		}
 	}
 
