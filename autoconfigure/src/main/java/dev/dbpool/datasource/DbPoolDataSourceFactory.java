@@ -18,6 +18,7 @@ import dev.dbpool.leaks.ConnectionLeaks;
 import dev.dbpool.pooler.PoolerDetection;
 import dev.dbpool.pooler.PoolerDetector;
 import dev.dbpool.pooler.PoolerGuard;
+import dev.dbpool.pooler.PreparedStatementCollisions;
 import dev.dbpool.pooler.RoleTimeoutsCheck;
 import dev.dbpool.settings.BudgetMode;
 import dev.dbpool.settings.JdbcUrls;
@@ -77,6 +78,7 @@ public final class DbPoolDataSourceFactory {
 		PhysicalConnectionSource source = PhysicalConnectionSource.install(pool, this.settings.retry(),
 				this.settings.sessionSql());
 		checkPooler(pool, source);
+		watchPreparedStatements(pool);
 		checkBudget(pool, source);
 		countLeaks(pool);
 		capWaiters(pool);
@@ -157,6 +159,15 @@ public final class DbPoolDataSourceFactory {
 			timeouts = (source != null) ? RoleTimeoutsCheck.check(this.settings, source) : "not checked";
 		}
 		this.guards.add(new PoolerGuard(this.settings, timeouts));
+	}
+
+	// Statements prepared on a server session that a pooler shares collide with another
+	// client's: wherever the driver may prepare on the server, since the pooler may be
+	// one db-pool was not told of. Costs nothing until a statement fails.
+	private void watchPreparedStatements(DbPoolDataSource pool) {
+		if (this.settings.startup().postgresql()) {
+			this.guards.add(PreparedStatementCollisions.watch(pool, this.settings));
+		}
 	}
 
 	private void checkPrepareThreshold(DbPoolDataSource pool) {

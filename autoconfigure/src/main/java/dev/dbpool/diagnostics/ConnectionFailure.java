@@ -88,12 +88,35 @@ final class ConnectionFailure {
 		/** {@code 53300} for the server's {@code max_connections}. */
 		TOO_MANY_ON_SERVER,
 
+		/**
+		 * PgBouncer refuses the {@code extra_float_digits} start-up parameter, which
+		 * older pgjdbc versions send.
+		 */
+		PGBOUNCER_EXTRA_FLOAT_DIGITS,
+
+		/** PgBouncer refuses another start-up parameter, e.g. {@code options}. */
+		PGBOUNCER_STARTUP_PARAMETER,
+
+		/** PgBouncer has no client connection left ({@code max_client_conn}). */
+		PGBOUNCER_CLIENT_LIMIT,
+
+		/** PgBouncer runs in statement mode, which refuses transactions. */
+		PGBOUNCER_STATEMENT_MODE,
+
+		/** PgBouncer has no entry for the database in its {@code [databases]}. */
+		PGBOUNCER_NO_SUCH_DATABASE,
+
+		/** PgBouncer cannot connect or log in to the server behind it. */
+		PGBOUNCER_SERVER_LOGIN_FAILING,
+
 		/** Anything else. */
 		OTHER
 
 	}
 
 	private static final Pattern ROLE_DOES_NOT_EXIST = Pattern.compile("role \"(.*)\" does not exist");
+
+	private static final Pattern DATABASE_DOES_NOT_EXIST = Pattern.compile("database \"(.*)\" does not exist");
 
 	private final PSQLException exception;
 
@@ -117,15 +140,25 @@ final class ConnectionFailure {
 	 * Find the failure to connect among a failure's causes: the innermost pgjdbc
 	 * exception whose SQLState says a connection could not be opened (class {@code 08}
 	 * connection exception, class {@code 28} invalid authorization, {@code 3D000} no such
-	 * database, {@code 53300} too many connections, {@code 57P03} cannot connect now).
+	 * database, {@code 53300} too many connections, {@code 57P03} cannot connect now);
+	 * one chained to it with {@link SQLException#getNextException()} only where no cause
+	 * is one.
 	 * @param failure the start-up failure
 	 * @return the failure to connect, or {@code null} if there is none
 	 */
 	static @Nullable ConnectionFailure find(Throwable failure) {
-		List<PSQLException> found = new ArrayList<>();
-		collect(failure, found, Collections.newSetFromMap(new IdentityHashMap<>()));
-		// Innermost first: a wrapper (HikariCP's timeout) copies the SQLState of the
-		// driver's exception, which says more.
+		List<PSQLException> causes = new ArrayList<>();
+		List<PSQLException> chained = new ArrayList<>();
+		collect(failure, causes, chained, Collections.newSetFromMap(new IdentityHashMap<>()));
+		ConnectionFailure found = innermost(causes);
+		// What went wrong after the server's error, e.g. the I/O error of reading on
+		// once PgBouncer closed the connection, says less than the error itself.
+		return (found != null) ? found : innermost(chained);
+	}
+
+	// Innermost first: a wrapper (HikariCP's timeout) copies the SQLState of the
+	// driver's exception, which says more.
+	private static @Nullable ConnectionFailure innermost(List<PSQLException> found) {
 		for (int i = found.size() - 1; i >= 0; i--) {
 			String state = found.get(i).getSQLState();
 			if (state != null && isConnectionState(state)) {
@@ -135,16 +168,17 @@ final class ConnectionFailure {
 		return null;
 	}
 
-	private static void collect(@Nullable Throwable failure, List<PSQLException> found, Set<Throwable> seen) {
+	private static void collect(@Nullable Throwable failure, List<PSQLException> causes, List<PSQLException> chained,
+			Set<Throwable> seen) {
 		if (failure == null || !seen.add(failure)) {
 			return;
 		}
 		if (failure instanceof PSQLException psql) {
-			found.add(psql);
+			causes.add(psql);
 		}
-		collect(failure.getCause(), found, seen);
+		collect(failure.getCause(), causes, chained, seen);
 		if (failure instanceof SQLException sql) {
-			collect(sql.getNextException(), found, seen);
+			collect(sql.getNextException(), chained, chained, seen);
 		}
 	}
 
@@ -207,6 +241,7 @@ final class ConnectionFailure {
 			case "28P01" -> Kind.PASSWORD_FAILED;
 			case "28000" -> authorizationKind(text);
 			case "3D000" -> Kind.DATABASE_MISSING;
+			case PgBouncerErrors.SQL_STATE -> pgBouncerKind(text);
 			case "53300" -> {
 				if (text.contains("for role")) {
 					yield Kind.TOO_MANY_FOR_ROLE;
@@ -215,6 +250,19 @@ final class ConnectionFailure {
 			}
 			default -> Kind.OTHER;
 		};
+	}
+
+	// PgBouncer's own refusals, and the server's refusal of PgBouncer's login, which
+	// PgBouncer passes on under its own SQLState.
+	private static Kind pgBouncerKind(String text) {
+		Kind refusal = PgBouncerErrors.kind(PgBouncerErrors.SQL_STATE, text);
+		if (refusal != null) {
+			return refusal;
+		}
+		if (ROLE_DOES_NOT_EXIST.matcher(text).find()) {
+			return Kind.ROLE_MISSING;
+		}
+		return DATABASE_DOES_NOT_EXIST.matcher(text).find() ? Kind.DATABASE_MISSING : Kind.OTHER;
 	}
 
 	private static Kind authorizationKind(String text) {

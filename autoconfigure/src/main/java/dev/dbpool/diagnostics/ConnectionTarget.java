@@ -115,6 +115,16 @@ record ConnectionTarget(@Nullable String url, String urlSource, List<String> hos
 		return server.toString();
 	}
 
+	/**
+	 * Whether the URL carries a parameter, as pgjdbc reads it.
+	 * @param parameter the parameter, e.g. {@code options}
+	 * @return whether it is in the URL
+	 */
+	boolean urlHas(String parameter) {
+		Properties parsed = (this.url != null) ? parse(this.url, null) : null;
+		return parsed != null && parsed.getProperty(parameter) != null;
+	}
+
 	// pgjdbc's parser; a password default keeps it from reading ~/.pgpass, which the
 	// analysis does not need.
 	private static @Nullable Properties parse(String url, @Nullable String user) {

@@ -39,6 +39,10 @@ class DatabaseConnectionFailureAnalyzer implements FailureAnalyzer {
 	private static final boolean PGJDBC_PRESENT = ClassUtils.isPresent(PGJDBC_DRIVER,
 			DatabaseConnectionFailureAnalyzer.class.getClassLoader());
 
+	private static final String POOLER_MODE = "app.db.pool.pooler.mode";
+
+	private static final String DRIVER_PROPERTIES = "spring.datasource.hikari.data-source-properties.";
+
 	private static final String ERROR_CODES = "https://www.postgresql.org/docs/current/errcodes-appendix.html";
 
 	private static final String BUDGET = "db-pool's connection budget check (app.db.pool.budget.mode) reads "
@@ -46,8 +50,9 @@ class DatabaseConnectionFailureAnalyzer implements FailureAnalyzer {
 			+ "them: see its line above.";
 
 	private static final Map<String, String> STATES = Map.of("08001", "the client could not connect", "08004",
-			"the server rejected the connection", "08006", "connection failure", "28000", "invalid authorization",
-			"28P01", "invalid password", "3D000", "no such database", "53300", "too many connections", "57P03",
+			"the server rejected the connection", "08006", "connection failure", PgBouncerErrors.SQL_STATE,
+			"protocol violation, as PgBouncer sends its own errors", "28000", "invalid authorization", "28P01",
+			"invalid password", "3D000", "no such database", "53300", "too many connections", "57P03",
 			"cannot connect now");
 
 	private static final Pattern REFUSED_ADDRESS = Pattern.compile("Connection to (\\S+) refused");
@@ -145,6 +150,15 @@ class DatabaseConnectionFailureAnalyzer implements FailureAnalyzer {
 			case TOO_MANY_FOR_ROLE -> "the role " + user + " has reached its connection limit";
 			case TOO_MANY_FOR_DATABASE -> "the database " + database + " has reached its connection limit";
 			case TOO_MANY_ON_SERVER -> "the server has no connection slots left (max_connections)";
+			case PGBOUNCER_EXTRA_FLOAT_DIGITS, PGBOUNCER_STARTUP_PARAMETER ->
+				"PgBouncer refuses the start-up parameter "
+						+ or(PgBouncerErrors.parameter(failure.message()), "the driver sent");
+			case PGBOUNCER_CLIENT_LIMIT -> "PgBouncer accepts no more clients (max_client_conn)";
+			case PGBOUNCER_STATEMENT_MODE -> "PgBouncer runs in statement pooling mode, which refuses transactions";
+			case PGBOUNCER_NO_SUCH_DATABASE -> "PgBouncer has no database "
+					+ or(PgBouncerErrors.database(failure.message()), database) + " in its [databases] section";
+			case PGBOUNCER_SERVER_LOGIN_FAILING ->
+				"PgBouncer cannot connect or log in to the PostgreSQL server behind it";
 			case OTHER -> "SQLState " + failure.sqlState() + ", " + failure.message();
 		};
 	}
@@ -206,22 +220,56 @@ class DatabaseConnectionFailureAnalyzer implements FailureAnalyzer {
 					+ identifier(target.database(), "<database>") + " CONNECTION LIMIT …)");
 			case TOO_MANY_ON_SERVER ->
 				tooMany("the server's max_connections (a restart), or put a pooler such as PgBouncer in front of it");
+			case PGBOUNCER_EXTRA_FLOAT_DIGITS, PGBOUNCER_SERVER_LOGIN_FAILING -> fix(failure) + ".";
+			case PGBOUNCER_NO_SUCH_DATABASE -> fix(failure) + " given by " + url + ".";
+			case PGBOUNCER_STARTUP_PARAMETER -> startupParameter(failure, target);
+			case PGBOUNCER_CLIENT_LIMIT -> fix(failure) + ". This application: " + connections() + ".";
+			case PGBOUNCER_STATEMENT_MODE -> fix(failure) + ". Then set " + POOLER_MODE + " (DB_POOLER) to "
+					+ "pgbouncer-transaction, or leave it to auto.";
 			case OTHER -> "PostgreSQL's list of error codes explains SQLState " + failure.sqlState() + " ("
 					+ ERROR_CODES + "). Check the server at " + server + " and the connection settings in " + url + ".";
 		};
 	}
 
 	private String tooMany(String raise) {
+		return "Lower the connections the application may open, max-connections × instances (" + connections()
+				+ "), stop other clients that hold connections, or raise " + raise + ". " + BUDGET;
+	}
+
+	private String connections() {
 		ConfiguredValue maxConnections = ConfiguredValue.find("app.db.pool.max-connections", this.environment);
 		ConfiguredValue instances = ConfiguredValue.find("app.db.pool.instances", this.environment);
-		StringBuilder text = new StringBuilder(
-				"Lower the connections the application may open, max-connections × instances (");
-		text.append("max-connections: ")
-			.append((maxConnections != null) ? maxConnections.describe() : "app.db.pool.max-connections, not set");
-		text.append("; instances: ")
-			.append((instances != null) ? instances.describe() : "app.db.pool.instances, not set");
-		text.append("), stop other clients that hold connections, or raise ").append(raise).append(". ");
-		return text.append(BUDGET).toString();
+		return "max-connections: "
+				+ ((maxConnections != null) ? maxConnections.describe() : "app.db.pool.max-connections, not set")
+				+ "; instances: " + ((instances != null) ? instances.describe() : "app.db.pool.instances, not set");
+	}
+
+	private static String fix(ConnectionFailure failure) {
+		String fix = PgBouncerErrors.fix(failure.kind(), failure.message());
+		return Character.toUpperCase(fix.charAt(0)) + fix.substring(1);
+	}
+
+	// Where the refused parameter came from: db-pool's own options where it connects as
+	// to PostgreSQL itself, else the URL or the driver properties.
+	private String startupParameter(ConnectionFailure failure, ConnectionTarget target) {
+		String parameter = PgBouncerErrors.parameter(failure.message());
+		ConfiguredValue mode = ConfiguredValue.find(POOLER_MODE, this.environment);
+		boolean direct = mode != null && mode.value().trim().equalsIgnoreCase("none");
+		String connectsDirectly = direct ? "while " + mode.describe()
+				: "when " + ((mode != null) ? mode.describe() : POOLER_MODE + ", not set, so auto,")
+						+ " could not tell that PgBouncer is in between (see its line above)";
+		String setMode = "set " + POOLER_MODE + " (DB_POOLER) to pgbouncer-session or pgbouncer-transaction, as "
+				+ "PgBouncer's pool_mode is";
+		if ("options".equals(parameter) && !target.urlHas(parameter)
+				&& ConfiguredValue.find(DRIVER_PROPERTIES + parameter, this.environment) == null) {
+			return "These options are db-pool's own server settings (statement_timeout, …), which it sends "
+					+ "where it connects as to PostgreSQL itself: " + connectsDirectly + ". "
+					+ Character.toUpperCase(setMode.charAt(0)) + setMode.substring(1) + ".";
+		}
+		String where = (parameter != null && target.urlHas(parameter))
+				? "It is in the URL given by " + target.urlSource() + ". " : "";
+		String own = direct ? " db-pool sends options of its own too " + connectsDirectly + ": " + setMode + "." : "";
+		return where + fix(failure) + "." + own;
 	}
 
 	// The address pgjdbc names in "Connection to host:port refused", where the URL is not

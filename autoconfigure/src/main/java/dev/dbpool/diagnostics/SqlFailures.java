@@ -10,7 +10,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * How db-pool names a database failure in a log line or a health detail: the SQLState,
  * which says what kind of failure it is (e.g. {@code 08001}, {@code 28000},
- * {@code 57P03}), then the message.
+ * {@code 57P03}), then the message, and for a refusal of PgBouncer's what to do about it.
  *
  * @author db-pool
  * @since 0.3.0
@@ -25,11 +25,16 @@ public final class SqlFailures {
 	 * @param ex the failure
 	 * @return its SQLState and message, e.g.
 	 * {@code 57P03 FATAL: the database system is starting up}; the message alone if it
-	 * has no SQLState
+	 * has no SQLState; for one of PgBouncer's refusals, followed by the fix, e.g.
+	 * {@code 08P01 FATAL: no more connections allowed (max_client_conn) — fix:
+	 * PgBouncer's max_client_conn is reached: raise it …}
 	 */
 	public static String describe(Exception ex) {
-		String state = (ex instanceof SQLException sql && sql.getSQLState() != null) ? sql.getSQLState() + " " : "";
-		return state + ex.getMessage();
+		String state = (ex instanceof SQLException sql) ? sql.getSQLState() : null;
+		String message = ex.getMessage();
+		ConnectionFailure.Kind refusal = PgBouncerErrors.kind(state, message);
+		return ((state != null) ? state + " " : "") + message
+				+ ((refusal != null) ? " — fix: " + PgBouncerErrors.fix(refusal, message) : "");
 	}
 
 	/**

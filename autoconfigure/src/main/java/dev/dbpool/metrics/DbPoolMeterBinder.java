@@ -13,6 +13,7 @@ import dev.dbpool.leaks.ConnectionLeaks;
 import dev.dbpool.monitor.PoolMonitor;
 import dev.dbpool.monitor.PoolMonitorListener;
 import dev.dbpool.monitor.PoolState;
+import dev.dbpool.pooler.PreparedStatementCollisions;
 import dev.dbpool.waiting.WaiterCap;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -44,7 +45,10 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  * leak-detection threshold, counted when HikariCP reports the leak, for a pool db-pool
  * built with leak detection on;</li>
  * <li>{@value #REJECTED}: counter of borrows the waiter cap rejected at once, for a pool
- * db-pool built with {@code app.db.pool.max-waiting} set.</li>
+ * db-pool built with {@code app.db.pool.max-waiting} set;</li>
+ * <li>{@value #PREPARED_STATEMENT_ERRORS}: function counter of the statements that failed
+ * because prepared statements collided on server sessions a pooler shares, for a pool
+ * db-pool built with a PostgreSQL URL.</li>
  * </ul>
  *
  * @author db-pool
@@ -96,6 +100,13 @@ public class DbPoolMeterBinder implements MeterBinder {
 	 * @since 0.3.0
 	 */
 	public static final String REJECTED = WaiterCap.METER;
+
+	/**
+	 * Counter of the statements that failed because prepared statements collided on
+	 * server sessions a pooler shares.
+	 * @since 0.5.0
+	 */
+	public static final String PREPARED_STATEMENT_ERRORS = PreparedStatementCollisions.METER;
 
 	private final PoolMonitor monitor;
 

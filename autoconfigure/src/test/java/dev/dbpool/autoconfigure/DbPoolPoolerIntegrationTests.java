@@ -8,6 +8,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -19,10 +20,12 @@ import javax.sql.DataSource;
 
 import dev.dbpool.diagnostics.InvalidDbPoolConfigurationException;
 import dev.dbpool.health.DbPoolHealthIndicator;
+import dev.dbpool.pooler.PreparedStatementCollisions;
 import dev.dbpool.settings.PoolSettings;
 import dev.dbpool.settings.PoolerMode;
 import dev.dbpool.testsupport.PgBouncer;
 import dev.dbpool.testsupport.TestDatabase;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
@@ -312,18 +315,35 @@ class DbPoolPoolerIntegrationTests {
 		}
 
 		@Test
-		void sixteenClientsRunningPreparedStatementsGetNoError() throws Exception {
-			List<String> errors = runPreparedStatements(through(this.pgBouncer, TX_ROLE, "it-pooler-tx-prepared"));
-			assertThat(errors).isEmpty();
+		void sixteenClientsRunningPreparedStatementsGetNoError(CapturedOutput output) throws Exception {
+			PreparedRun run = runPreparedStatements(through(this.pgBouncer, TX_ROLE, "it-pooler-tx-prepared"));
+			assertThat(run.errors()).isEmpty();
+			assertThat(run.collisions()).isZero();
+			assertThat(run.counted()).isZero();
+			assertThat(output).doesNotContain("collide with another client's");
 		}
 
 		@Test
-		void preparedStatementsOnTheServerCollideWhereThePoolerDoesNotTrackThem() throws Exception {
+		void preparedStatementsOnTheServerCollideWhereThePoolerDoesNotTrackThemAndDbPoolSaysWhy(CapturedOutput output)
+				throws Exception {
 			// PgBouncer 1.18 does not: claiming it does shows what the default prevents.
-			List<String> errors = runPreparedStatements(through(this.pgBouncer, TX_ROLE, "it-pooler-tx-collide")
+			PreparedRun run = runPreparedStatements(through(this.pgBouncer, TX_ROLE, "it-pooler-tx-collide")
 				.withPropertyValues("app.db.pool.pooler.prepared-statements=true"));
 			// Errors, and where a statement ran under another's name, wrong results.
-			assertThat(errors).isNotEmpty().anyMatch((error) -> error.startsWith("42P05") || error.startsWith("26000"));
+			assertThat(run.errors()).isNotEmpty()
+				.anyMatch((error) -> error.startsWith("42P05") || error.startsWith("26000"));
+			long collided = run.errors()
+				.stream()
+				.filter((error) -> error.startsWith("42P05") || error.startsWith("26000")
+						|| error.startsWith("08P01 ERROR: bind message supplies"))
+				.count();
+			assertThat(run.collisions()).isGreaterThanOrEqualTo(collided).isPositive();
+			assertThat(run.counted()).isEqualTo(run.collisions());
+			assertThat(output).containsOnlyOnce("collide with another client's")
+				.contains("Cause: app.db.pool.pooler.prepared-statements is true, which needs a pooler that keeps "
+						+ "each client's prepared statements apart (PgBouncer 1.21 or later with "
+						+ "max_prepared_statements above 0), and this one does not. Fix: set app.db.pool.pooler.mode "
+						+ "(DB_POOLER) to pgbouncer-transaction with app.db.pool.pooler.prepared-statements=false");
 		}
 
 		@Test
@@ -341,8 +361,9 @@ class DbPoolPoolerIntegrationTests {
 
 		// 16 threads on a pool of 8, through 2 server sessions: the same statements, each
 		// run past the driver's default prepare threshold of 5.
-		private List<String> runPreparedStatements(ApplicationContextRunner runner) throws Exception {
+		private PreparedRun runPreparedStatements(ApplicationContextRunner runner) throws Exception {
 			List<String> errors = new ArrayList<>();
+			long[] collisions = new long[2];
 			runner.withPropertyValues("app.db.pool.max-connections=8", "app.db.pool.pooler.timeout-check=off")
 				.run((context) -> {
 					DataSource dataSource = context.getBean(DataSource.class);
@@ -389,8 +410,23 @@ class DbPoolPoolerIntegrationTests {
 						clients.shutdownNow();
 					}
 					errors.addAll(failures);
+					Map<String, Object> details = context.getBean(DbPoolHealthIndicator.class).health().getDetails();
+					collisions[0] = (Long) ((Map<?, ?>) details.get(PreparedStatementCollisions.DETAIL))
+						.get(PreparedStatementCollisions.TOTAL);
+					MeterRegistry registry = context.getBean(MeterRegistry.class);
+					await().atMost(Duration.ofSeconds(10))
+						.until(() -> registry.find(PreparedStatementCollisions.METER).functionCounter() != null);
+					collisions[1] = (long) registry.get(PreparedStatementCollisions.METER).functionCounter().count();
 				});
-			return errors;
+			return new PreparedRun(errors, collisions[0], collisions[1]);
+		}
+
+		/**
+		 * What the clients met, what the {@code dbPool} health counted of it and what the
+		 * meter did.
+		 */
+		private record PreparedRun(List<String> errors, long collisions, long counted) {
+
 		}
 
 	}

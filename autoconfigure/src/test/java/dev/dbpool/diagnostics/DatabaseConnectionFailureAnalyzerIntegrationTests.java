@@ -248,7 +248,7 @@ class DatabaseConnectionFailureAnalyzerIntegrationTests {
 	 * (every analyzer from {@code spring.factories}, in order, the first answer wins),
 	 * while its context is as Spring Boot's reporter sees it: not closed yet.
 	 */
-	private static Startup start(EnvironmentVariables variables, Map<String, Object> properties, Class<?> application,
+	static Startup start(EnvironmentVariables variables, Map<String, Object> properties, Class<?> application,
 			String... args) {
 		return start(variables, properties, new Class<?>[] { application }, args);
 	}
@@ -322,7 +322,10 @@ class DatabaseConnectionFailureAnalyzerIntegrationTests {
 
 	}
 
-	/** The first connection opened by an application runner. */
+	/**
+	 * The first connection opened by an application runner, which runs
+	 * {@code runner.sql}, in a transaction if {@code runner.transaction} is true.
+	 */
 	@Configuration(proxyBeanMethods = false)
 	@ImportAutoConfiguration({ DbPoolAutoConfiguration.class, DataSourceAutoConfiguration.class })
 	static class RunnerApplication {
@@ -332,7 +335,12 @@ class DatabaseConnectionFailureAnalyzerIntegrationTests {
 			return (args) -> {
 				try (Connection connection = dataSource.getConnection();
 						Statement statement = connection.createStatement()) {
+					boolean transaction = environment.getProperty("runner.transaction", Boolean.class, false);
+					connection.setAutoCommit(!transaction);
 					statement.execute(environment.getProperty("runner.sql", "SELECT 1"));
+					if (transaction) {
+						connection.commit();
+					}
 				}
 			};
 		}

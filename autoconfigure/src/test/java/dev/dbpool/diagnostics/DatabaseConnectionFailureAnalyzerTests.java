@@ -209,6 +209,38 @@ class DatabaseConnectionFailureAnalyzerTests {
 	}
 
 	@Test
+	void pgBouncersRefusalWinsOverTheIoErrorChainedToIt() {
+		PSQLException refusal = server("08P01", "transaction blocks not allowed in statement pooling mode");
+		refusal.setNextException(new PSQLException("An I/O error occurred while sending to the backend.",
+				PSQLState.CONNECTION_FAILURE, new java.io.EOFException()));
+		FailureAnalysis analysis = analyze(refusal, EnvironmentVariables.of(), URL, "spring.datasource.username=app");
+		assertThat(analysis.getCause()).isSameAs(refusal);
+		assertThat(analysis.getDescription())
+			.contains("PgBouncer runs in statement pooling mode, which refuses transactions.");
+	}
+
+	@Test
+	void roleTheServerLacksBehindPgBouncerIsStillAMissingRole() {
+		FailureAnalysis analysis = analyze(server("08P01", "role \"app\" does not exist"), EnvironmentVariables.of(),
+				URL, "spring.datasource.username=app");
+		assertThat(analysis.getDescription()).contains("the role app does not exist")
+			.contains("SQLState: 08P01 (protocol violation, as PgBouncer sends its own errors)");
+	}
+
+	@Test
+	void optionsOfTheUrlWithModeNoneNameBothSources() {
+		FailureAnalysis analysis = analyze(server("08P01", "unsupported startup parameter: options"),
+				EnvironmentVariables.of("DB_POOLER=none"), URL + "?options=-c%20work_mem%3D64MB",
+				"spring.datasource.username=app");
+		assertThat(analysis.getAction())
+			.startsWith("It is in the URL given by spring.datasource.url (property source 'application'). Remove "
+					+ "options from the JDBC URL")
+			.endsWith(" db-pool sends options of its own too while DB_POOLER='none' (environment variable): set "
+					+ "app.db.pool.pooler.mode (DB_POOLER) to pgbouncer-session or pgbouncer-transaction, as "
+					+ "PgBouncer's pool_mode is.");
+	}
+
+	@Test
 	void flywayWithAUrlOfItsOwnIsReportedWithIt() {
 		FailureAnalysis analysis = analyze(
 				new BeanCreationException("flywayInitializer", "Invocation of init method failed",

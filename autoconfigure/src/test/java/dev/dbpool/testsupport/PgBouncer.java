@@ -199,6 +199,8 @@ public final class PgBouncer implements AutoCloseable {
 
 		private final Set<String> users = new LinkedHashSet<>(List.of("postgres"));
 
+		private final List<String> databases = new ArrayList<>();
+
 		private Builder() {
 			this.settings.put("pool_mode", "session");
 			this.settings.put("ignore_startup_parameters", "extra_float_digits");
@@ -228,6 +230,18 @@ public final class PgBouncer implements AutoCloseable {
 			else {
 				this.settings.put(name, text);
 			}
+			return this;
+		}
+
+		/**
+		 * Route only these entries of the {@code [databases]} section, e.g.
+		 * {@code orders = host=127.0.0.1 port=5432}, instead of every database to the
+		 * test server ({@code * = host=… port=…}).
+		 * @param entries the entries, each as a line of the section
+		 * @return this
+		 */
+		public Builder databases(String... entries) {
+			this.databases.addAll(List.of(entries));
 			return this;
 		}
 
@@ -279,11 +293,16 @@ public final class PgBouncer implements AutoCloseable {
 
 		private String config(TestDatabase database, int port, Path users) {
 			StringBuilder config = new StringBuilder();
-			config.append("[databases]\n* = host=")
-				.append(database.host())
-				.append(" port=")
-				.append(database.port())
-				.append("\n\n[pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = ")
+			config.append("[databases]\n");
+			if (this.databases.isEmpty()) {
+				config.append("* = host=")
+					.append(database.host())
+					.append(" port=")
+					.append(database.port())
+					.append('\n');
+			}
+			this.databases.forEach((entry) -> config.append(entry).append('\n'));
+			config.append("\n[pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = ")
 				.append(port)
 				.append("\nunix_socket_dir =\nauth_type = trust\nauth_file = ")
 				.append(users)
