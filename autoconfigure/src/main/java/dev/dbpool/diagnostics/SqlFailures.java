@@ -30,11 +30,40 @@ public final class SqlFailures {
 	 * PgBouncer's max_client_conn is reached: raise it …}
 	 */
 	public static String describe(Exception ex) {
-		String state = (ex instanceof SQLException sql) ? sql.getSQLState() : null;
+		String state = sqlStateOf(ex);
 		String message = ex.getMessage();
 		ConnectionFailure.Kind refusal = PgBouncerErrors.kind(state, message);
 		return ((state != null) ? state + " " : "") + message
 				+ ((refusal != null) ? " — fix: " + PgBouncerErrors.fix(refusal, message) : "");
+	}
+
+	/**
+	 * Whether a failure is one of PgBouncer's own refusals of a client (PgBouncer sends
+	 * them as {@code 08P01}; their message tells them apart), which shows that PgBouncer
+	 * is between the client and the server.
+	 * @param ex the failure
+	 * @return whether it is one
+	 */
+	public static boolean isPgBouncerRefusal(Exception ex) {
+		return PgBouncerErrors.kind(sqlStateOf(ex), ex.getMessage()) != null;
+	}
+
+	/**
+	 * Whether a failure is one of PgBouncer's refusals that clear by themselves: its
+	 * client limit ({@code max_client_conn}) while other clients leave, or its logins to
+	 * the server failing while the server restarts ({@code server_login_retry}).
+	 * @param ex the failure
+	 * @return whether another attempt may succeed
+	 */
+	public static boolean isPassingPgBouncerRefusal(Throwable ex) {
+		ConnectionFailure.Kind kind = (ex instanceof SQLException sql)
+				? PgBouncerErrors.kind(sql.getSQLState(), sql.getMessage()) : null;
+		return kind == ConnectionFailure.Kind.PGBOUNCER_CLIENT_LIMIT
+				|| kind == ConnectionFailure.Kind.PGBOUNCER_SERVER_LOGIN_FAILING;
+	}
+
+	private static @Nullable String sqlStateOf(Exception ex) {
+		return (ex instanceof SQLException sql) ? sql.getSQLState() : null;
 	}
 
 	/**

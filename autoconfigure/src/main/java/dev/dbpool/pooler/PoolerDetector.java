@@ -61,6 +61,13 @@ public final class PoolerDetector {
 			}
 		}
 		catch (SQLException ex) {
+			if (SqlFailures.isPgBouncerRefusal(ex)) {
+				// PgBouncer is there; transaction mode's rules hold in session mode too.
+				return new PoolerDetection(PoolerMode.PGBOUNCER_TRANSACTION,
+						"PgBouncer refused the probe (" + SqlFailures.describe(ex)
+								+ "), so its mode is not known: transaction mode's rules apply, "
+								+ "which hold in session mode too");
+			}
 			return new PoolerDetection(null, "the server could not be asked (" + SqlFailures.describe(ex) + ")");
 		}
 	}

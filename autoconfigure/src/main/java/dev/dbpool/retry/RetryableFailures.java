@@ -13,7 +13,10 @@ import org.jspecify.annotations.Nullable;
  * but not {@code 08P01}, protocol violation;</li>
  * <li>{@code 57P01} admin shutdown, {@code 57P02} crash shutdown, {@code 57P03} cannot
  * connect now (the database system is starting up or shutting down);</li>
- * <li>{@code 53300} too many connections: the server is out of slots for now.</li>
+ * <li>{@code 53300} too many connections: the server is out of slots for now;</li>
+ * <li>two of PgBouncer's refusals, which it sends as {@code 08P01}: its client limit
+ * ({@code max_client_conn}) and its logins to the server failing for a while
+ * ({@code server_login_retry}, while the server restarts).</li>
  * </ul>
  * Everything else is not retried: a protocol violation ({@code 08P01}: the server, or a
  * connection pooler in front of it, did not accept what the driver sent, e.g. PgBouncer's
@@ -36,7 +39,7 @@ final class RetryableFailures {
 	 * @return whether its SQLState says the server may recover by itself
 	 */
 	static boolean isRetryable(Throwable failure) {
-		return isRetryable(SqlFailures.sqlState(failure));
+		return isRetryable(SqlFailures.sqlState(failure)) || SqlFailures.isPassingPgBouncerRefusal(failure);
 	}
 
 	/**

@@ -92,10 +92,10 @@ class PgBouncerFailureAnalysisIntegrationTests {
 					+ "properties (pgjdbc sends search_path for currentSchema); or list search_path in "
 					+ "ignore_startup_parameters in pgbouncer.ini, but then PgBouncer drops it and its setting "
 					+ "silently stops holding.");
-			// The probe of app.db.pool.pooler.mode=auto was refused first.
-			assertThat(output).contains("could not tell whether a connection pooler sits between")
-				.contains("(08P01 FATAL: unsupported startup parameter: search_path — fix: remove what sends "
-						+ "search_path from the JDBC URL");
+			// The probe of app.db.pool.pooler.mode=auto was refused first, by PgBouncer.
+			assertThat(output).contains("connects through a pooler in transaction mode")
+				.contains("PgBouncer refused the probe (08P01 FATAL: unsupported startup parameter: search_path — "
+						+ "fix: remove what sends search_path from the JDBC URL");
 		}
 	}
 
@@ -117,21 +117,17 @@ class PgBouncerFailureAnalysisIntegrationTests {
 	}
 
 	@Test
-	void refusedPoolerProbeLogsTheFixAndTheOptionsThatFollowPointAtIt(CapturedOutput output) throws SQLException {
+	void aPoolerProbeRefusedByPgBouncerTakesItForPgBouncerAndTheRealCauseIsReported(CapturedOutput output)
+			throws SQLException {
 		try (PgBouncer pgBouncer = PgBouncer.configure().set("max_client_conn", 1).start();
 				Connection only = pgBouncer.connect("postgres")) {
 			Startup startup = start(pgBouncer.jdbcUrl(), Map.of());
-			assertThat(output).contains("could not tell whether a connection pooler sits between pool")
-				.contains("(08P01 FATAL: no more connections allowed (max_client_conn) — fix: PgBouncer's "
+			assertThat(output)
+				.contains("connects through a pooler in transaction mode, pgbouncer-transaction (PgBouncer "
+						+ "refused the probe (08P01 FATAL: no more connections allowed (max_client_conn) — fix: PgBouncer's "
 						+ "max_client_conn is reached: raise it in pgbouncer.ini");
-			// Then it connects as to PostgreSQL itself, with options PgBouncer refuses
-			// before it counts the client.
-			assertThat(startup.description()).contains("PgBouncer refuses the start-up parameter options.");
-			assertThat(startup.action()).isEqualTo("These options are db-pool's own server settings "
-					+ "(statement_timeout, …), which it sends where it connects as to PostgreSQL itself: when "
-					+ "app.db.pool.pooler.mode, not set, so auto, could not tell that PgBouncer is in between (see "
-					+ "its line above). Set app.db.pool.pooler.mode (DB_POOLER) to pgbouncer-session or "
-					+ "pgbouncer-transaction, as PgBouncer's pool_mode is.");
+			// Then it connects without options, and the client limit itself is reported.
+			assertThat(startup.description()).contains("PgBouncer accepts no more clients (max_client_conn).");
 		}
 	}
 

@@ -31,6 +31,20 @@ class RetryableFailuresTests {
 		assertThat(RetryableFailures.isRetryable(new SQLException("failed", sqlState))).isFalse();
 	}
 
+	@ParameterizedTest
+	@ValueSource(strings = { "FATAL: no more connections allowed (max_client_conn)",
+			"FATAL: server login has been failing, try again later (server_login_retry)" })
+	void pgBouncersRefusalsThatClearByThemselvesAreRetryable(String message) {
+		assertThat(RetryableFailures.isRetryable(new SQLException(message, "08P01"))).isTrue();
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "FATAL: unsupported startup parameter: options",
+			"FATAL: transaction blocks not allowed in statement pooling mode", "FATAL: no such database: orders" })
+	void pgBouncersOtherRefusalsAreNotRetryable(String message) {
+		assertThat(RetryableFailures.isRetryable(new SQLException(message, "08P01"))).isFalse();
+	}
+
 	@Test
 	void failureWithoutSqlStateIsNotRetryable() {
 		assertThat(RetryableFailures.isRetryable(new SQLException("no state"))).isFalse();
