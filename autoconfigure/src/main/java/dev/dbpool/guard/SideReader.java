@@ -1,6 +1,5 @@
 package dev.dbpool.guard;
 
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,17 +10,19 @@ import org.apache.commons.logging.Log;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Reads something periodically over one connection of its own beside the pool: opened at
- * the first read, kept open between reads, opened again after a failed read, and closed
- * by {@link #close()}. A failed read never throws: it is kept as a failing streak, logged
- * at WARN once per streak, not per read, and at INFO when a read works again. Meant to be
+ * Reads something periodically over one connection of its own beside the pool (a JDBC
+ * connection, or another client's, such as one to PgBouncer's console): opened at the
+ * first read, kept open between reads, opened again after a failed read, and closed by
+ * {@link #close()}. A failed read never throws: it is kept as a failing streak, logged at
+ * WARN once per streak, not per read, and at INFO when a read works again. Meant to be
  * run by the pool monitor's thread every interval; it starts no thread of its own.
  *
+ * @param <C> the type of the connection
  * @param <T> what a read returns
  * @author db-pool
  * @since 0.5.0
  */
-public final class SideReader<T> implements AutoCloseable {
+public final class SideReader<C extends AutoCloseable, T> implements AutoCloseable {
 
 	private final Log logger;
 
@@ -31,11 +32,11 @@ public final class SideReader<T> implements AutoCloseable {
 
 	private final Duration interval;
 
-	private final Opener opener;
+	private final Opener<C> opener;
 
-	private final Read<T> read;
+	private final Read<C, T> read;
 
-	private volatile @Nullable Connection connection;
+	private volatile @Nullable C connection;
 
 	private volatile boolean closed;
 
@@ -54,7 +55,7 @@ public final class SideReader<T> implements AutoCloseable {
 	 * @param opener opens the connection
 	 * @param read one read over the connection
 	 */
-	public SideReader(Log logger, String subject, String target, Duration interval, Opener opener, Read<T> read) {
+	public SideReader(Log logger, String subject, String target, Duration interval, Opener<C> opener, Read<C, T> read) {
 		this.logger = logger;
 		this.subject = subject;
 		this.target = target;
@@ -125,8 +126,8 @@ public final class SideReader<T> implements AutoCloseable {
 		}
 	}
 
-	private Connection connection() throws SQLException {
-		Connection connection = this.connection;
+	private C connection() throws SQLException {
+		C connection = this.connection;
 		if (connection == null) {
 			connection = this.opener.open();
 			this.connection = connection;
@@ -156,13 +157,13 @@ public final class SideReader<T> implements AutoCloseable {
 	}
 
 	private void closeConnection() {
-		Connection connection = this.connection;
+		C connection = this.connection;
 		this.connection = null;
 		if (connection != null) {
 			try {
 				connection.close();
 			}
-			catch (SQLException ex) {
+			catch (Exception ex) {
 				// Broken already: nothing to release.
 			}
 		}
@@ -170,26 +171,29 @@ public final class SideReader<T> implements AutoCloseable {
 
 	/**
 	 * Opens the reader's connection, ready for its reads.
+	 *
+	 * @param <C> the type of the connection
 	 */
 	@FunctionalInterface
-	public interface Opener {
+	public interface Opener<C> {
 
 		/**
 		 * Open the connection.
 		 * @return the connection
 		 * @throws SQLException if it cannot be opened
 		 */
-		Connection open() throws SQLException;
+		C open() throws SQLException;
 
 	}
 
 	/**
 	 * One read over the reader's connection.
 	 *
+	 * @param <C> the type of the connection
 	 * @param <T> what it returns
 	 */
 	@FunctionalInterface
-	public interface Read<T> {
+	public interface Read<C, T> {
 
 		/**
 		 * Read once.
@@ -197,7 +201,7 @@ public final class SideReader<T> implements AutoCloseable {
 		 * @return what was read
 		 * @throws SQLException if it cannot be read; the connection is then closed
 		 */
-		T read(Connection connection) throws SQLException;
+		T read(C connection) throws SQLException;
 
 	}
 

@@ -86,7 +86,7 @@ public class ServerView implements AutoCloseable {
 
 	private final ServerViewSettings settings;
 
-	private final SideReader<ServerActivity> reader;
+	private final SideReader<Connection, ServerActivity> reader;
 
 	/**
 	 * Create a view of a pool's sessions. Nothing is opened until the first read.
