@@ -15,6 +15,7 @@ import dev.dbpool.env.EnvironmentAlias;
 import dev.dbpool.guard.PoolGuard;
 import dev.dbpool.guard.SideConnections;
 import dev.dbpool.leaks.ConnectionLeaks;
+import dev.dbpool.pooler.PgBouncerConsole;
 import dev.dbpool.pooler.PoolerDetection;
 import dev.dbpool.pooler.PoolerDetector;
 import dev.dbpool.pooler.PoolerGuard;
@@ -77,6 +78,7 @@ public final class DbPoolDataSourceFactory {
 		PhysicalConnectionSource source = PhysicalConnectionSource.install(pool, this.settings.retry(),
 				this.settings.sessionSql());
 		checkPooler(pool, source);
+		readPoolerConsole(pool);
 		checkBudget(pool, source);
 		countLeaks(pool);
 		capWaiters(pool);
@@ -157,6 +159,14 @@ public final class DbPoolDataSourceFactory {
 			timeouts = (source != null) ? RoleTimeoutsCheck.check(this.settings, source) : "not checked";
 		}
 		this.guards.add(new PoolerGuard(this.settings, timeouts));
+	}
+
+	// Read on the monitor's thread, once the pool runs.
+	private void readPoolerConsole(DbPoolDataSource pool) {
+		PgBouncerConsole console = PgBouncerConsole.of(this.settings, pool);
+		if (console != null) {
+			this.guards.add(console);
+		}
 	}
 
 	private void checkPrepareThreshold(DbPoolDataSource pool) {
