@@ -30,8 +30,9 @@ import org.jspecify.annotations.Nullable;
  * when broken, and closed by {@link #close()}. Each read is one query in a transaction of
  * its own, limited by a statement timeout of {@value #STATEMENT_TIMEOUT} set for that
  * transaction only (so that, behind a pooler in transaction mode, it cannot stay on a
- * server session another client gets next), so that a read never holds the monitor's
- * thread for long.
+ * server session another client gets next), and the connection waits at most
+ * {@link #NETWORK_TIMEOUT} for an answer (also for a saturated pooler's server
+ * connection), so that a read never holds the monitor's thread for long.
  * <p>
  * A read logs a WARN when sessions of the application have been idle in a transaction
  * longer than the warning threshold: one line per read at most. When the server cannot be
@@ -49,6 +50,14 @@ public class ServerView implements AutoCloseable {
 
 	/** The statement timeout of the side connection. */
 	public static final String STATEMENT_TIMEOUT = "5s";
+
+	/**
+	 * The longest the side connection waits for the server to answer: the statement
+	 * timeout and a margin. Behind a pooler, a read first waits for one of the pooler's
+	 * server connections, which the statement timeout does not bound: without this, a
+	 * saturated pooler would hold the monitor's thread for the pool's socket timeout.
+	 */
+	static final Duration NETWORK_TIMEOUT = Duration.ofSeconds(10);
 
 	/** Most server processes named in a log line. */
 	private static final int PIDS_LOGGED = 5;
@@ -171,6 +180,7 @@ public class ServerView implements AutoCloseable {
 		try {
 			// Each read is a transaction of its own, which bounds its statement.
 			connection.setAutoCommit(false);
+			connection.setNetworkTimeout(Runnable::run, (int) NETWORK_TIMEOUT.toMillis());
 		}
 		catch (SQLException ex) {
 			connection.close();
