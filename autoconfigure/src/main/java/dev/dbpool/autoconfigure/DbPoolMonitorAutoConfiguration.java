@@ -2,6 +2,7 @@ package dev.dbpool.autoconfigure;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Function;
 
 import javax.sql.DataSource;
 
@@ -12,9 +13,11 @@ import dev.dbpool.datasource.PhysicalConnectionSource;
 import dev.dbpool.monitor.PoolCounters;
 import dev.dbpool.monitor.PoolMonitor;
 import dev.dbpool.os.FileDescriptorsCheck;
+import dev.dbpool.pooler.PgBouncerConsole;
 import dev.dbpool.server.ServerView;
 import dev.dbpool.server.ServerViewSettings;
 import dev.dbpool.settings.PoolSettings;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
@@ -25,6 +28,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.jdbc.DataSourceUnwrapper;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
@@ -43,7 +47,9 @@ import org.springframework.util.Assert;
  * descriptors against its pools' connections, on the monitor's thread. For the pool
  * db-pool built, also the {@link ServerView}: what the server sees of the pool's
  * sessions, read over a connection of its own
- * ({@code app.db.pool.monitor.server-enabled}).
+ * ({@code app.db.pool.monitor.server-enabled}); and with
+ * {@code app.db.pool.pooler.admin-url}, PgBouncer's queue for that pool, read from its
+ * admin console.
  *
  * @author db-pool
  * @since 0.2.0
@@ -89,20 +95,49 @@ public final class DbPoolMonitorAutoConfiguration {
 			// The server's own idle-in-transaction timeout, however it was set.
 			ServerViewSettings settings = DbPoolMonitorSettings.serverView(properties.getMonitor(),
 					poolSettings.idleInTransactionTimeout(), environment);
-			PhysicalConnectionSource side = dataSources.orderedStream()
-				.map((dataSource) -> DataSourceUnwrapper.unwrap(dataSource, HikariConfigMXBean.class,
-						DbPoolDataSource.class))
-				.filter(Objects::nonNull)
-				.map(PhysicalConnectionSource::of)
-				.filter(Objects::nonNull)
-				.findFirst()
-				.orElse(null);
+			PhysicalConnectionSource side = ofDbPool(dataSources, PhysicalConnectionSource::of);
 			Assert.state(side != null, "db-pool's pool opens no connections of its own to read the server with");
 			ServerView view = new ServerView(poolSettings.poolName(), poolSettings.applicationName(), side, settings);
 			monitor.addPeriodicTask("server view", Duration.ZERO, settings.interval(), view::sample);
 			return view;
 		}
 
+	}
+
+	/**
+	 * PgBouncer's admin console, read for the queue of the pool db-pool built on the
+	 * monitor's thread: at once when the monitor starts, then every
+	 * {@code app.db.pool.monitor.server-interval}. The pool holds the reader, which puts
+	 * its details in the pool's health and its meters among the pool's.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnBean({ DbPoolDataSource.class, PoolSettings.class })
+	@ConditionalOnProperty("app.db.pool.pooler.admin-url")
+	static class PoolerConsoleConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		PgBouncerConsole dbPoolPgBouncerConsole(PoolMonitor monitor, ObjectProvider<DataSource> dataSources) {
+			PgBouncerConsole console = ofDbPool(dataSources, (pool) -> pool.guard(PgBouncerConsole.class));
+			Assert.state(console != null, "db-pool's pool holds no reader of PgBouncer's admin console");
+			monitor.addPeriodicTask("reading PgBouncer's admin console", Duration.ZERO, console.interval(),
+					console::sample);
+			return console;
+		}
+
+	}
+
+	// What the pool db-pool built holds, if it is among the DataSource beans.
+	private static <T> @Nullable T ofDbPool(ObjectProvider<DataSource> dataSources,
+			Function<DbPoolDataSource, @Nullable T> held) {
+		return dataSources.orderedStream()
+			.map((dataSource) -> DataSourceUnwrapper.unwrap(dataSource, HikariConfigMXBean.class,
+					DbPoolDataSource.class))
+			.filter(Objects::nonNull)
+			.map(held)
+			.filter(Objects::nonNull)
+			.findFirst()
+			.orElse(null);
 	}
 
 }

@@ -680,6 +680,17 @@ public class DbPoolProperties {
 		 */
 		private TimeoutCheck timeoutCheck = TimeoutCheck.WARN;
 
+		/**
+		 * URL of PgBouncer's admin console, its database pgbouncer
+		 * (jdbc:postgresql://host:6432/pgbouncer or
+		 * postgres://user:password@host:6432/pgbouncer), to read PgBouncer's queue for
+		 * this pool (SHOW POOLS) on the monitor's thread, every monitor.server-interval,
+		 * into the dbPool health and the db.pooler.* meters. Logs in with the credentials
+		 * in the URL, else the pool's; the user must be listed in PgBouncer's admin_users
+		 * or stats_users. Unset, PgBouncer is not read.
+		 */
+		private @Nullable String adminUrl;
+
 		public PoolerMode getMode() {
 			return this.mode;
 		}
@@ -702,6 +713,14 @@ public class DbPoolProperties {
 
 		public void setTimeoutCheck(TimeoutCheck timeoutCheck) {
 			this.timeoutCheck = timeoutCheck;
+		}
+
+		public @Nullable String getAdminUrl() {
+			return this.adminUrl;
+		}
+
+		public void setAdminUrl(@Nullable String adminUrl) {
+			this.adminUrl = adminUrl;
 		}
 
 	}

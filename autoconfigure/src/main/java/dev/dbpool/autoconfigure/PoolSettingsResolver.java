@@ -194,7 +194,16 @@ final class PoolSettingsResolver {
 		DbPoolProperties.Pooler pooler = this.properties.getPooler();
 		remember(new GivenValue<>(pooler.getMode(),
 				ConfiguredValue.of(PoolSettings.POOLER, pooler.getMode().externalName(), this.environment)));
-		return new PoolSettings.Pooler(pooler.getMode(), pooler.isPreparedStatements(), pooler.getTimeoutCheck());
+		ConfiguredValue adminUrl = PoolerAdminUrl
+			.masked(ConfiguredValue.of(PoolSettings.ADMIN_URL, pooler.getAdminUrl(), this.environment));
+		// Read as often as the server view reads the server.
+		PoolSettings.AdminConsole admin = PoolerAdminUrl.resolve(pooler.getAdminUrl(), adminUrl,
+				this.properties.getMonitor().getServerInterval());
+		if (admin != null) {
+			remember(new GivenValue<>(admin.jdbcUrl(), adminUrl));
+		}
+		return new PoolSettings.Pooler(pooler.getMode(), pooler.isPreparedStatements(), pooler.getTimeoutCheck(),
+				admin);
 	}
 
 	private RetryPolicy retry() {

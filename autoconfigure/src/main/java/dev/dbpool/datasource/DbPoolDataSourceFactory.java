@@ -15,6 +15,7 @@ import dev.dbpool.env.EnvironmentAlias;
 import dev.dbpool.guard.PoolGuard;
 import dev.dbpool.guard.SideConnections;
 import dev.dbpool.leaks.ConnectionLeaks;
+import dev.dbpool.pooler.PgBouncerConsole;
 import dev.dbpool.pooler.PoolerDetection;
 import dev.dbpool.pooler.PoolerDetector;
 import dev.dbpool.pooler.PoolerGuard;
@@ -79,6 +80,7 @@ public final class DbPoolDataSourceFactory {
 				this.settings.sessionSql());
 		checkPooler(pool, source);
 		watchPreparedStatements(pool);
+		readPoolerConsole(pool);
 		checkBudget(pool, source);
 		countLeaks(pool);
 		capWaiters(pool);
@@ -167,6 +169,14 @@ public final class DbPoolDataSourceFactory {
 	private void watchPreparedStatements(DbPoolDataSource pool) {
 		if (this.settings.startup().postgresql()) {
 			this.guards.add(PreparedStatementCollisions.watch(pool, this.settings));
+		}
+	}
+
+	// Read on the monitor's thread, once the pool runs.
+	private void readPoolerConsole(DbPoolDataSource pool) {
+		PgBouncerConsole console = PgBouncerConsole.of(this.settings, pool);
+		if (console != null) {
+			this.guards.add(console);
 		}
 	}
 

@@ -3,6 +3,7 @@ package dev.dbpool.env;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.function.Function;
 
 import dev.dbpool.diagnostics.ConfiguredValue;
 import dev.dbpool.diagnostics.InvalidDbPoolConfigurationException;
@@ -21,7 +22,7 @@ import org.jspecify.annotations.Nullable;
  * @author db-pool
  * @since 0.1.0
  */
-record DatabaseUrl(String jdbcUrl, @Nullable String username, @Nullable String password) {
+public record DatabaseUrl(String jdbcUrl, @Nullable String username, @Nullable String password) {
 
 	/** The environment variable that holds it. */
 	public static final String VARIABLE = "DATABASE_URL";
@@ -37,6 +38,25 @@ record DatabaseUrl(String jdbcUrl, @Nullable String username, @Nullable String p
 	 * never holds the password
 	 */
 	public static DatabaseUrl parse(String url) {
+		ConfiguredValue given = new ConfiguredValue("spring.datasource.url", VARIABLE, Secrets.maskUrl(url.trim()),
+				"environment variable");
+		return parse(url, given,
+				"or unset it and set spring.datasource.url, spring.datasource.username and spring.datasource.password");
+	}
+
+	/**
+	 * Parse a URL of the same form given for another setting.
+	 * @param url the URL as given
+	 * @param given where it was given, its value already masked
+	 * @param otherwise what else the user may do, for the failure's action, e.g.
+	 * {@code or remove it}
+	 * @return the JDBC URL and credentials
+	 * @throws InvalidDbPoolConfigurationException if the URL is malformed, naming where
+	 * it was given; the message never holds the password
+	 * @since 0.5.0
+	 */
+	public static DatabaseUrl parse(String url, ConfiguredValue given, String otherwise) {
+		Function<String, InvalidDbPoolConfigurationException> invalid = (problem) -> invalid(given, otherwise, problem);
 		String trimmed = url.trim();
 		String lower = trimmed.toLowerCase(Locale.ROOT);
 		String rest;
@@ -47,7 +67,7 @@ record DatabaseUrl(String jdbcUrl, @Nullable String username, @Nullable String p
 			rest = trimmed.substring("postgresql://".length());
 		}
 		else {
-			throw invalid(url, "it does not start with postgres:// or postgresql://");
+			throw invalid.apply("it does not start with postgres:// or postgresql://");
 		}
 		int authorityEnd = indexOfAny(rest, '/', '?');
 		int at = rest.lastIndexOf('@', (authorityEnd >= 0) ? authorityEnd : rest.length() - 1);
@@ -56,8 +76,8 @@ record DatabaseUrl(String jdbcUrl, @Nullable String username, @Nullable String p
 		if (at >= 0) {
 			String userInfo = rest.substring(0, at);
 			int colon = userInfo.indexOf(':');
-			username = decode(url, (colon >= 0) ? userInfo.substring(0, colon) : userInfo);
-			password = (colon >= 0) ? decode(url, userInfo.substring(colon + 1)) : null;
+			username = decode(invalid, (colon >= 0) ? userInfo.substring(0, colon) : userInfo);
+			password = (colon >= 0) ? decode(invalid, userInfo.substring(colon + 1)) : null;
 			if (username.isEmpty()) {
 				username = null;
 			}
@@ -67,10 +87,10 @@ record DatabaseUrl(String jdbcUrl, @Nullable String username, @Nullable String p
 		String hosts = (hostsEnd >= 0) ? afterUserInfo.substring(0, hostsEnd) : afterUserInfo;
 		String pathAndQuery = (hostsEnd >= 0) ? afterUserInfo.substring(hostsEnd) : "";
 		if (hosts.isEmpty()) {
-			throw invalid(url, "it names no host");
+			throw invalid.apply("it names no host");
 		}
 		for (String host : hosts.split(",", -1)) {
-			checkHost(url, host);
+			checkHost(invalid, host);
 		}
 		String database = pathAndQuery.startsWith("/") ? pathAndQuery.substring(1) : pathAndQuery;
 		String query = "";
@@ -80,21 +100,21 @@ record DatabaseUrl(String jdbcUrl, @Nullable String username, @Nullable String p
 			database = database.substring(0, question);
 		}
 		if (database.contains("/")) {
-			throw invalid(url, "the database name '" + database + "' contains '/'");
+			throw invalid.apply("the database name '" + database + "' contains '/'");
 		}
 		return new DatabaseUrl("jdbc:postgresql://" + hosts + "/" + database + query, username, password);
 	}
 
-	private static void checkHost(String url, String host) {
+	private static void checkHost(Function<String, InvalidDbPoolConfigurationException> invalid, String host) {
 		String port = null;
 		if (host.startsWith("[")) {
 			int close = host.indexOf(']');
 			if (close < 0) {
-				throw invalid(url, "the IPv6 address '" + host + "' has no closing ']'");
+				throw invalid.apply("the IPv6 address '" + host + "' has no closing ']'");
 			}
 			if (close + 1 < host.length()) {
 				if (host.charAt(close + 1) != ':') {
-					throw invalid(url, "unexpected text after the IPv6 address in '" + host + "'");
+					throw invalid.apply("unexpected text after the IPv6 address in '" + host + "'");
 				}
 				port = host.substring(close + 2);
 			}
@@ -102,7 +122,7 @@ record DatabaseUrl(String jdbcUrl, @Nullable String username, @Nullable String p
 		else {
 			int colon = host.indexOf(':');
 			if (colon == 0 || host.isEmpty()) {
-				throw invalid(url, "a host name is empty");
+				throw invalid.apply("a host name is empty");
 			}
 			if (colon > 0) {
 				port = host.substring(colon + 1);
@@ -114,21 +134,21 @@ record DatabaseUrl(String jdbcUrl, @Nullable String username, @Nullable String p
 				number = Integer.parseInt(port);
 			}
 			catch (NumberFormatException ex) {
-				throw invalid(url, "the port '" + port + "' is not a number");
+				throw invalid.apply("the port '" + port + "' is not a number");
 			}
 			if (number < 1 || number > 65535) {
-				throw invalid(url, "the port " + number + " is not between 1 and 65535");
+				throw invalid.apply("the port " + number + " is not between 1 and 65535");
 			}
 		}
 	}
 
-	private static String decode(String url, String part) {
+	private static String decode(Function<String, InvalidDbPoolConfigurationException> invalid, String part) {
 		try {
 			// URLDecoder decodes form encoding; in a URL's user info '+' is a plain '+'.
 			return URLDecoder.decode(part.replace("+", "%2B"), StandardCharsets.UTF_8);
 		}
 		catch (IllegalArgumentException ex) {
-			throw invalid(url, "the user name or password holds a malformed %-escape");
+			throw invalid.apply("the user name or password holds a malformed %-escape");
 		}
 	}
 
@@ -142,13 +162,12 @@ record DatabaseUrl(String jdbcUrl, @Nullable String username, @Nullable String p
 		return -1;
 	}
 
-	private static InvalidDbPoolConfigurationException invalid(String url, String problem) {
-		ConfiguredValue value = new ConfiguredValue("spring.datasource.url", VARIABLE, Secrets.maskUrl(url.trim()),
-				"environment variable");
-		return new InvalidDbPoolConfigurationException("Invalid value for " + VARIABLE + ": " + value
-			.describe() + " cannot be used because " + problem + ". Allowed: " + ALLOWED + ".", "Change " + VARIABLE
-					+ " to " + ALLOWED
-					+ ", or unset it and set spring.datasource.url, spring.datasource.username and spring.datasource.password.");
+	private static InvalidDbPoolConfigurationException invalid(ConfiguredValue given, String otherwise,
+			String problem) {
+		return new InvalidDbPoolConfigurationException(
+				"Invalid value for " + given.name() + ": " + given.describe() + " cannot be used because " + problem
+						+ ". Allowed: " + ALLOWED + ".",
+				"Change " + given.name() + " to " + ALLOWED + ", " + otherwise + ".");
 	}
 
 	@Override

@@ -10,7 +10,7 @@ import java.util.function.ToDoubleFunction;
  * @param <T> the type of the state read
  * @param name the meter's name, e.g. {@code db.pool.leaks}
  * @param description its description
- * @param type a gauge or a counter
+ * @param type a gauge, a counter or a time gauge
  * @param state the state it reads, held as long as the pool
  * @param value how to read it
  * @author db-pool
@@ -45,6 +45,21 @@ public record GuardMeter<T>(String name, String description, Type type, T state,
 	}
 
 	/**
+	 * A time gauge: a duration that goes up and down, read in seconds and published in
+	 * the registry's base time unit.
+	 * @param <T> the type of the state read
+	 * @param name the meter's name
+	 * @param description its description
+	 * @param state the state it reads
+	 * @param seconds how to read it, in seconds
+	 * @return the meter
+	 * @since 0.5.0
+	 */
+	public static <T> GuardMeter<T> timeGauge(String name, String description, T state, ToDoubleFunction<T> seconds) {
+		return new GuardMeter<>(name, description, Type.TIME_GAUGE, state, seconds);
+	}
+
+	/**
 	 * What kind of meter it is.
 	 */
 	public enum Type {
@@ -53,7 +68,13 @@ public record GuardMeter<T>(String name, String description, Type type, T state,
 		GAUGE,
 
 		/** A count that only goes up. */
-		COUNTER
+		COUNTER,
+
+		/**
+		 * A duration that goes up and down, read in seconds.
+		 * @since 0.5.0
+		 */
+		TIME_GAUGE
 
 	}
 

@@ -17,6 +17,7 @@ import dev.dbpool.monitor.PoolMonitor;
 import dev.dbpool.monitor.PoolSnapshot;
 import dev.dbpool.monitor.PoolState;
 import dev.dbpool.os.FileDescriptorUsage;
+import dev.dbpool.pooler.PoolerGuard;
 import dev.dbpool.server.ServerView;
 import dev.dbpool.waiting.WaiterCap;
 import org.jspecify.annotations.Nullable;
@@ -43,9 +44,10 @@ import org.springframework.boot.health.contributor.Status;
  * timed out within the monitor's history, the last connection seen and, for a pool
  * db-pool built: its connection retries and what each of its {@link PoolGuard guards}
  * reports (its {@value #BUDGET}, its {@value #LEAKS} with leak detection on, and with a
- * waiter cap, its limit and the borrows it rejected). Beside them,
- * {@value #FILE_DESCRIPTORS}: the process's open and maximum file descriptors, where the
- * JVM tells them. Never the URL.
+ * waiter cap, its limit and the borrows it rejected; behind a pooler, its
+ * {@value #POOLER} block, with PgBouncer's queue for the pool where its admin console is
+ * read). Beside them, {@value #FILE_DESCRIPTORS}: the process's open and maximum file
+ * descriptors, where the JVM tells them. Never the URL of the pool, nor a password.
  *
  * @author db-pool
  * @since 0.2.0
@@ -248,6 +250,20 @@ public class DbPoolHealthIndicator extends AbstractHealthIndicator {
 	 * @since 0.3.0
 	 */
 	public static final String REJECTED = WaiterCap.REJECTED;
+
+	/**
+	 * Detail, for a pool db-pool built behind a pooler or with
+	 * {@code app.db.pool.pooler.admin-url} set: the pooler's {@code mode}, where it came
+	 * {@code from}, db-pool's {@code handling} and the {@code timeouts} check; and from
+	 * PgBouncer's admin console, its {@code adminUrl} (without credentials) and the row
+	 * of the pool's database and user: {@code clientsActive}, {@code clientsWaiting},
+	 * {@code serversActive}, {@code serversIdle}, {@code serversUsed}, {@code maxWait},
+	 * {@code poolMode} and {@code sampledAt}, or {@code poolNotFound} saying why none
+	 * matched; while reads fail, {@code consoleFailure} and {@code consoleFailingSince}.
+	 * It never makes the pool DOWN.
+	 * @since 0.5.0
+	 */
+	public static final String POOLER = PoolerGuard.DETAIL;
 
 	/** Detail: why the pool is DOWN. */
 	public static final String REASON = "reason";

@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import dev.dbpool.diagnostics.Durations;
+import dev.dbpool.guard.SideReader;
 import dev.dbpool.server.ServerActivity;
 import dev.dbpool.server.ServerView;
 import org.jspecify.annotations.Nullable;
@@ -53,7 +54,7 @@ final class ServerViewDetails {
 	 */
 	static @Nullable Map<String, Object> of(ServerView view) {
 		ServerActivity activity = view.latest();
-		ServerView.Failure failure = view.failure();
+		SideReader.Failure failure = view.failure();
 		if (activity == null && failure == null) {
 			return null;
 		}

@@ -3,6 +3,7 @@ package dev.dbpool.metrics;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 import dev.dbpool.budget.ConnectionBudget;
 import dev.dbpool.datasource.DbPoolDataSource;
@@ -14,11 +15,13 @@ import dev.dbpool.monitor.PoolMonitor;
 import dev.dbpool.monitor.PoolMonitorListener;
 import dev.dbpool.monitor.PoolState;
 import dev.dbpool.pooler.PreparedStatementCollisions;
+import dev.dbpool.pooler.PgBouncerConsole;
 import dev.dbpool.waiting.WaiterCap;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
@@ -49,6 +52,12 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  * <li>{@value #PREPARED_STATEMENT_ERRORS}: function counter of the statements that failed
  * because prepared statements collided on server sessions a pooler shares, for a pool
  * db-pool built with a PostgreSQL URL.</li>
+ * <li>PgBouncer's queue for a pool db-pool built with
+ * {@code app.db.pool.pooler.admin-url} set, as its admin console last showed it (NaN
+ * before the first read, while reads fail and while it shows no pool of the pool's
+ * database and user): gauges {@value #POOLER_CLIENTS_ACTIVE},
+ * {@value #POOLER_CLIENTS_WAITING}, {@value #POOLER_SERVERS_ACTIVE},
+ * {@value #POOLER_SERVERS_IDLE} and the time gauge {@value #POOLER_WAIT_MAX}.</li>
  * </ul>
  *
  * @author db-pool
@@ -107,6 +116,40 @@ public class DbPoolMeterBinder implements MeterBinder {
 	 * @since 0.5.0
 	 */
 	public static final String PREPARED_STATEMENT_ERRORS = PreparedStatementCollisions.METER;
+
+	/**
+	 * Gauge of PgBouncer's clients of the pool, active or idle ({@code cl_active}).
+	 * @since 0.5.0
+	 */
+	public static final String POOLER_CLIENTS_ACTIVE = PgBouncerConsole.CLIENTS_ACTIVE_METER;
+
+	/**
+	 * Gauge of PgBouncer's clients of the pool waiting for a server connection
+	 * ({@code cl_waiting}).
+	 * @since 0.5.0
+	 */
+	public static final String POOLER_CLIENTS_WAITING = PgBouncerConsole.CLIENTS_WAITING_METER;
+
+	/**
+	 * Gauge of PgBouncer's server connections of the pool linked to a client
+	 * ({@code sv_active}).
+	 * @since 0.5.0
+	 */
+	public static final String POOLER_SERVERS_ACTIVE = PgBouncerConsole.SERVERS_ACTIVE_METER;
+
+	/**
+	 * Gauge of PgBouncer's server connections of the pool ready for a client
+	 * ({@code sv_idle}).
+	 * @since 0.5.0
+	 */
+	public static final String POOLER_SERVERS_IDLE = PgBouncerConsole.SERVERS_IDLE_METER;
+
+	/**
+	 * Time gauge of how long PgBouncer's oldest waiting client of the pool has waited
+	 * ({@code maxwait}).
+	 * @since 0.5.0
+	 */
+	public static final String POOLER_WAIT_MAX = PgBouncerConsole.WAIT_MAX_METER;
 
 	private final PoolMonitor monitor;
 
@@ -193,6 +236,13 @@ public class DbPoolMeterBinder implements MeterBinder {
 		private <T> void register(GuardMeter<T> meter, String name) {
 			if (meter.type() == GuardMeter.Type.GAUGE) {
 				Gauge.builder(meter.name(), meter.state(), meter.value())
+					.description(meter.description())
+					.tag(MicrometerPoolCounters.POOL_TAG, name)
+					.strongReference(true)
+					.register(this.registry);
+			}
+			else if (meter.type() == GuardMeter.Type.TIME_GAUGE) {
+				TimeGauge.builder(meter.name(), meter.state(), TimeUnit.SECONDS, meter.value())
 					.description(meter.description())
 					.tag(MicrometerPoolCounters.POOL_TAG, name)
 					.strongReference(true)

@@ -15,8 +15,8 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 import dev.dbpool.diagnostics.Durations;
-import dev.dbpool.diagnostics.SqlFailures;
 import dev.dbpool.guard.SideConnections;
+import dev.dbpool.guard.SideReader;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -30,8 +30,9 @@ import org.jspecify.annotations.Nullable;
  * when broken, and closed by {@link #close()}. Each read is one query in a transaction of
  * its own, limited by a statement timeout of {@value #STATEMENT_TIMEOUT} set for that
  * transaction only (so that, behind a pooler in transaction mode, it cannot stay on a
- * server session another client gets next), so that a read never holds the monitor's
- * thread for long.
+ * server session another client gets next), and the connection waits at most
+ * {@link #NETWORK_TIMEOUT} for an answer (also for a saturated pooler's server
+ * connection), so that a read never holds the monitor's thread for long.
  * <p>
  * A read logs a WARN when sessions of the application have been idle in a transaction
  * longer than the warning threshold: one line per read at most. When the server cannot be
@@ -49,6 +50,14 @@ public class ServerView implements AutoCloseable {
 
 	/** The statement timeout of the side connection. */
 	public static final String STATEMENT_TIMEOUT = "5s";
+
+	/**
+	 * The longest the side connection waits for the server to answer: the statement
+	 * timeout and a margin. Behind a pooler, a read first waits for one of the pooler's
+	 * server connections, which the statement timeout does not bound: without this, a
+	 * saturated pooler would hold the monitor's thread for the pool's socket timeout.
+	 */
+	static final Duration NETWORK_TIMEOUT = Duration.ofSeconds(10);
 
 	/** Most server processes named in a log line. */
 	private static final int PIDS_LOGGED = 5;
@@ -84,17 +93,9 @@ public class ServerView implements AutoCloseable {
 
 	private final String applicationName;
 
-	private final SideConnections side;
-
 	private final ServerViewSettings settings;
 
-	private volatile @Nullable Connection connection;
-
-	private volatile boolean closed;
-
-	private volatile @Nullable ServerActivity latest;
-
-	private volatile @Nullable Failure failure;
+	private final SideReader<Connection, ServerActivity> reader;
 
 	/**
 	 * Create a view of a pool's sessions. Nothing is opened until the first read.
@@ -107,8 +108,9 @@ public class ServerView implements AutoCloseable {
 	public ServerView(String poolName, String applicationName, SideConnections side, ServerViewSettings settings) {
 		this.poolName = poolName;
 		this.applicationName = applicationName;
-		this.side = side;
 		this.settings = settings;
+		this.reader = new SideReader<>(logger, "the server view of pool '" + poolName + "'", "the server",
+				settings.interval(), () -> open(side), this::read);
 	}
 
 	/**
@@ -140,7 +142,7 @@ public class ServerView implements AutoCloseable {
 	 * @return the snapshot, or {@code null} before the first successful read
 	 */
 	public @Nullable ServerActivity latest() {
-		return this.latest;
+		return this.reader.latest();
 	}
 
 	/**
@@ -148,15 +150,15 @@ public class ServerView implements AutoCloseable {
 	 * @return the snapshot, or {@code null} before the first read and while reads fail
 	 */
 	public @Nullable ServerActivity current() {
-		return (this.failure == null) ? this.latest : null;
+		return this.reader.current();
 	}
 
 	/**
 	 * Return the failing streak in progress.
 	 * @return the streak, or {@code null} if the last read succeeded or none was made
 	 */
-	public @Nullable Failure failure() {
-		return this.failure;
+	public SideReader.@Nullable Failure failure() {
+		return this.reader.failure();
 	}
 
 	/**
@@ -165,52 +167,24 @@ public class ServerView implements AutoCloseable {
 	 * with a new connection.
 	 * @return what the server showed, or {@code null} if it could not be read
 	 */
-	public synchronized @Nullable ServerActivity sample() {
-		if (this.closed) {
-			return null;
-		}
-		try {
-			ServerActivity activity = read(connection());
-			this.latest = activity;
-			Failure ended = this.failure;
-			this.failure = null;
-			if (ended != null && logger.isInfoEnabled()) {
-				logger.info("db-pool: the server view of pool '" + this.poolName + "' works again after "
-						+ ended.inARow() + " failed read" + ((ended.inARow() != 1) ? "s" : "") + " over "
-						+ Durations.format(Duration.between(ended.since(), activity.sampledAt())));
-			}
+	public @Nullable ServerActivity sample() {
+		ServerActivity activity = this.reader.sample();
+		if (activity != null) {
 			warnAboutIdleTransactions(activity);
-			return activity;
 		}
-		catch (Exception ex) {
-			closeConnection();
-			// Interrupted: the monitor is stopping, not the server failing.
-			if (!Thread.currentThread().isInterrupted()) {
-				failed(ex);
-			}
-			return null;
-		}
-		finally {
-			if (this.closed) {
-				// Closed while this read ran.
-				closeConnection();
-			}
-		}
+		return activity;
 	}
 
-	private Connection connection() throws SQLException {
-		Connection connection = this.connection;
-		if (connection == null) {
-			connection = this.side.open(PURPOSE);
-			try {
-				// Each read is a transaction of its own, which bounds its statement.
-				connection.setAutoCommit(false);
-			}
-			catch (SQLException ex) {
-				connection.close();
-				throw ex;
-			}
-			this.connection = connection;
+	private static Connection open(SideConnections side) throws SQLException {
+		Connection connection = side.open(PURPOSE);
+		try {
+			// Each read is a transaction of its own, which bounds its statement.
+			connection.setAutoCommit(false);
+			connection.setNetworkTimeout(Runnable::run, (int) NETWORK_TIMEOUT.toMillis());
+		}
+		catch (SQLException ex) {
+			connection.close();
+			throw ex;
 		}
 		return connection;
 	}
@@ -288,51 +262,12 @@ public class ServerView implements AutoCloseable {
 						: "idle-in-transaction-timeout ends it after " + Durations.format(timeout)));
 	}
 
-	private void failed(Exception ex) {
-		Instant now = Instant.now();
-		String message = SqlFailures.describe(ex);
-		Failure previous = this.failure;
-		this.failure = (previous != null) ? new Failure(previous.since(), now, previous.inARow() + 1, message)
-				: new Failure(now, now, 1, message);
-		if (previous == null && logger.isWarnEnabled()) {
-			logger.warn("db-pool: the server view of pool '" + this.poolName + "' cannot read the server: " + message
-					+ " (trying again every " + Durations.format(this.settings.interval())
-					+ "; logged again only once it works)");
-		}
-	}
-
 	/**
 	 * Close the side connection; later reads do nothing.
 	 */
 	@Override
 	public void close() {
-		this.closed = true;
-		closeConnection();
-	}
-
-	private void closeConnection() {
-		Connection connection = this.connection;
-		this.connection = null;
-		if (connection != null) {
-			try {
-				connection.close();
-			}
-			catch (SQLException ex) {
-				// Broken already: nothing to release.
-			}
-		}
-	}
-
-	/**
-	 * A streak of failed reads.
-	 *
-	 * @param since when the first read of the streak failed
-	 * @param last when the last one failed
-	 * @param inARow how many failed
-	 * @param message the SQLState and message of the last failure
-	 */
-	public record Failure(Instant since, Instant last, int inARow, String message) {
-
+		this.reader.close();
 	}
 
 }

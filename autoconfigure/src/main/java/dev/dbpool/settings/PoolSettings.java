@@ -9,6 +9,7 @@ import java.util.StringJoiner;
 import com.zaxxer.hikari.HikariConfig;
 import dev.dbpool.diagnostics.ConfiguredValue;
 import dev.dbpool.diagnostics.Durations;
+import dev.dbpool.diagnostics.Secrets;
 import org.jspecify.annotations.Nullable;
 import org.postgresql.PGProperty;
 
@@ -17,7 +18,8 @@ import org.postgresql.PGProperty;
  * profile, defaults, aliases, {@code spring.datasource.hikari.*}, URL parameters and the
  * connection budget, and where each came from. It is the one value that the pool's
  * assembly, its guards, the server-side view and the start-up summary read; it is also a
- * bean. It never holds the URL or the credentials.
+ * bean. It never holds the pool's URL or credentials; it holds those of PgBouncer's admin
+ * console where {@value #ADMIN_URL} gives them, and never shows that password.
  *
  * @param profile the profile applied, or {@code null}
  * @param poolName HikariCP {@code poolName}
@@ -76,6 +78,9 @@ public record PoolSettings(@Nullable PoolProfile profile, String poolName, int m
 	/** Setting name of the pooler's timeout check. */
 	public static final String TIMEOUT_CHECK = "app.db.pool.pooler.timeout-check";
 
+	/** Setting name of the URL of PgBouncer's admin console. */
+	public static final String ADMIN_URL = "app.db.pool.pooler.admin-url";
+
 	/** The driver property that sets when a statement is prepared on the server. */
 	public static final String PREPARE_THRESHOLD = PGProperty.PREPARE_THRESHOLD.getName();
 
@@ -132,7 +137,8 @@ public record PoolSettings(@Nullable PoolProfile profile, String poolName, int m
 				this.leakDetectionThreshold, this.connectTimeout, this.socketTimeout, this.statementTimeout,
 				this.idleInTransactionTimeout, this.lockTimeout, this.statementCacheSize, this.applicationName,
 				this.maxWaiting, this.fleet, this.retry, this.startup,
-				new Pooler(mode, this.pooler.preparedStatements(), this.pooler.timeoutCheck()), this.clamp, sources);
+				new Pooler(mode, this.pooler.preparedStatements(), this.pooler.timeoutCheck(), this.pooler.admin()),
+				this.clamp, sources);
 	}
 
 	private static ConfiguredValue derived(String setting, int value, String why) {
@@ -257,6 +263,10 @@ public record PoolSettings(@Nullable PoolProfile profile, String poolName, int m
 		if (this.pooler.mode().isPooler()) {
 			joiner.add("pooler " + this.pooler.mode().externalName() + " (" + this.pooler.describe() + ")");
 		}
+		AdminConsole admin = this.pooler.admin();
+		if (admin != null) {
+			joiner.add("pooler admin console " + admin.jdbcUrl() + " every " + Durations.format(admin.interval()));
+		}
 		if (this.maxWaiting != null) {
 			joiner.add("max-waiting " + this.maxWaiting);
 		}
@@ -303,8 +313,11 @@ public record PoolSettings(@Nullable PoolProfile profile, String poolName, int m
 	 * so the driver may prepare them on the server
 	 * @param timeoutCheck what start-up does when, in transaction mode, the server does
 	 * not apply db-pool's timeouts
+	 * @param admin PgBouncer's admin console, read for the pool's queue there, or
+	 * {@code null} not to read it
 	 */
-	public record Pooler(PoolerMode mode, boolean preparedStatements, TimeoutCheck timeoutCheck) {
+	public record Pooler(PoolerMode mode, boolean preparedStatements, TimeoutCheck timeoutCheck,
+			@Nullable AdminConsole admin) {
 
 		/**
 		 * Describe how db-pool treats the pooler, for the start-up line.
@@ -320,6 +333,27 @@ public record PoolSettings(@Nullable PoolProfile profile, String poolName, int m
 				case NONE -> "server settings in the start-up options";
 				case AUTO -> "to be found at start-up";
 			};
+		}
+
+	}
+
+	/**
+	 * PgBouncer's admin console (its database {@code pgbouncer}), from
+	 * {@value #ADMIN_URL}. Its {@link #toString()} never shows the password.
+	 *
+	 * @param jdbcUrl the console's JDBC URL, without credentials
+	 * @param username the user to log in as, or {@code null} to log in as the pool does
+	 * @param password the password of that user, or {@code null} for none (or the pool's,
+	 * without a user)
+	 * @param interval time between two reads
+	 */
+	public record AdminConsole(String jdbcUrl, @Nullable String username, @Nullable String password,
+			Duration interval) {
+
+		@Override
+		public String toString() {
+			return "AdminConsole[jdbcUrl=" + this.jdbcUrl + ", username=" + this.username + ", password="
+					+ ((this.password != null) ? Secrets.MASK : null) + ", interval=" + this.interval + "]";
 		}
 
 	}

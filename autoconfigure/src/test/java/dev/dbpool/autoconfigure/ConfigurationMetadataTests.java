@@ -47,7 +47,8 @@ class ConfigurationMetadataTests {
 			Map.entry("app.db.pool.web.enabled", true), Map.entry("app.db.pool.web.retry-after", "1s"));
 
 	private static final Set<String> WITHOUT_DEFAULT = Set.of("app.db.pool.profile", "app.db.pool.lock-timeout",
-			"app.db.pool.application-name", "app.db.pool.pool-name", "app.db.pool.max-waiting");
+			"app.db.pool.application-name", "app.db.pool.pool-name", "app.db.pool.max-waiting",
+			"app.db.pool.pooler.admin-url");
 
 	@Test
 	void everyPropertyIsDescribedWithItsDefault() throws Exception {

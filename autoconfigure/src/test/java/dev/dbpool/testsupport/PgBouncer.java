@@ -31,9 +31,12 @@ import java.util.stream.Stream;
  * <p>
  * It runs Debian's {@code pgbouncer} (or the binary {@value #BINARY_VARIABLE} names). As
  * root it is started as {@code nobody} through {@code setpriv}, because PgBouncer refuses
- * to run as root. Clients log in with trust authentication as one of the users given (the
- * test server trusts PgBouncer in turn); {@code postgres} is always one, and an admin of
- * the console ({@link #adminConnection()}). Where PgBouncer cannot be found or started,
+ * to run as root. Clients log in as one of the users given, with trust authentication
+ * unless an {@code auth_type} and {@link Builder#password passwords} are set (the test
+ * server trusts PgBouncer in turn); {@code postgres} is always one, and an admin of the
+ * console. pgjdbc cannot open the console (since 42.7.5 it sends
+ * {@code SET extra_float_digits}, which the console refuses: {@code 08P01 SET failed},
+ * pgbouncer#1509): read it through db-pool. Where PgBouncer cannot be found or started,
  * {@link #start} throws with instructions, so a test that needs one fails rather than
  * skips.
  */
@@ -125,19 +128,6 @@ public final class PgBouncer implements AutoCloseable {
 	}
 
 	/**
-	 * Open a connection to PgBouncer's admin console (database {@code pgbouncer}), which
-	 * speaks the simple query protocol only.
-	 * @return the connection, as {@code postgres}
-	 * @throws SQLException if it cannot be opened
-	 */
-	public Connection adminConnection() throws SQLException {
-		Properties properties = new Properties();
-		properties.setProperty("user", "postgres");
-		properties.setProperty("preferQueryMode", "simple");
-		return DriverManager.getConnection(jdbcUrl("pgbouncer"), properties);
-	}
-
-	/**
 	 * Return what PgBouncer logged so far.
 	 * @return the log
 	 */
@@ -197,12 +187,15 @@ public final class PgBouncer implements AutoCloseable {
 
 		private final Map<String, String> settings = new LinkedHashMap<>();
 
-		private final Set<String> users = new LinkedHashSet<>(List.of("postgres"));
+		private final Map<String, String> users = new LinkedHashMap<>(Map.of("postgres", ""));
+
+		private final Set<String> statsUsers = new LinkedHashSet<>();
 
 		private final List<String> databases = new ArrayList<>();
 
 		private Builder() {
 			this.settings.put("pool_mode", "session");
+			this.settings.put("auth_type", "trust");
 			this.settings.put("ignore_startup_parameters", "extra_float_digits");
 		}
 
@@ -251,7 +244,35 @@ public final class PgBouncer implements AutoCloseable {
 		 * @return this
 		 */
 		public Builder users(String... users) {
-			this.users.addAll(List.of(users));
+			for (String user : users) {
+				this.users.putIfAbsent(user, "");
+			}
+			return this;
+		}
+
+		/**
+		 * Give a user a password (plain text in PgBouncer's auth_file), for an
+		 * {@code auth_type} that asks for one, e.g. {@code md5} or {@code scram-sha-256}
+		 * ({@code .set("auth_type", "scram-sha-256")}); PgBouncer then still logs in to
+		 * the test server as it trusts PgBouncer.
+		 * @param user the user, which must exist on the server
+		 * @param password its password
+		 * @return this
+		 */
+		public Builder password(String user, String password) {
+			this.users.put(user, password);
+			return this;
+		}
+
+		/**
+		 * Let more users log in, and read the admin console's {@code SHOW} commands
+		 * ({@code stats_users}) without being its admins.
+		 * @param users the users
+		 * @return this
+		 */
+		public Builder statsUsers(String... users) {
+			users(users);
+			this.statsUsers.addAll(List.of(users));
 			return this;
 		}
 
@@ -304,16 +325,23 @@ public final class PgBouncer implements AutoCloseable {
 			this.databases.forEach((entry) -> config.append(entry).append('\n'));
 			config.append("\n[pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = ")
 				.append(port)
-				.append("\nunix_socket_dir =\nauth_type = trust\nauth_file = ")
+				.append("\nunix_socket_dir =\nauth_file = ")
 				.append(users)
 				.append("\nadmin_users = postgres\n");
+			if (!this.statsUsers.isEmpty()) {
+				config.append("stats_users = ").append(String.join(", ", this.statsUsers)).append('\n');
+			}
 			this.settings.forEach((name, value) -> config.append(name).append(" = ").append(value).append('\n'));
 			return config.toString();
 		}
 
 		private String usersFile() {
 			StringBuilder file = new StringBuilder();
-			this.users.forEach((user) -> file.append('"').append(user).append("\" \"\"\n"));
+			this.users.forEach((user, password) -> file.append('"')
+				.append(user)
+				.append("\" \"")
+				.append(password.replace("\"", "\"\""))
+				.append("\"\n"));
 			return file.toString();
 		}
 
