@@ -134,6 +134,12 @@ public final class PgBouncer implements AutoCloseable {
 		Properties properties = new Properties();
 		properties.setProperty("user", "postgres");
 		properties.setProperty("preferQueryMode", "simple");
+		// The console gives PgBouncer's version (1.18) as the server's, so pgjdbc
+		// (42.7.5+)
+		// runs SET extra_float_digits after logging in, which the console refuses ("SET
+		// failed"; PgBouncer pull request 1550). pgjdbc runs no SET on a replication
+		// connection, and the console takes one as any other.
+		properties.setProperty("replication", "database");
 		return DriverManager.getConnection(jdbcUrl("pgbouncer"), properties);
 	}
 
