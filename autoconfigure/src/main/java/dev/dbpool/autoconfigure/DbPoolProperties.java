@@ -786,9 +786,9 @@ public class DbPoolProperties {
 		/**
 		 * Whether a request that failed because no connection could be had (the waiter
 		 * cap rejected it, or the acquire timeout passed) or because its connection was
-		 * lost under a statement (SQLState class 08 but 08P01, or 57P01 to 57P03) is
-		 * answered with 503 Service Unavailable, a Retry-After header and an RFC 9457
-		 * problem body.
+		 * lost under a statement (SQLState class 08 but 08P01 unless FATAL, or 57P01 to
+		 * 57P03) is answered with 503 Service Unavailable, a Retry-After header and an
+		 * RFC 9457 problem body.
 		 */
 		private boolean enabled = true;
 

@@ -44,7 +44,11 @@ import org.springframework.web.servlet.ModelAndView;
  * {@code 08}: the client and the server (or a connection pooler such as PgBouncer, which
  * answers {@code 08P01 unsupported startup parameter}) did not understand each other.
  * That is a fault of the configuration or of the software, not a database that went away,
- * and a retry will not heal it. Neither is any other failure of a statement (a constraint
+ * and a retry will not heal it. Unless it came with severity {@code FATAL}
+ * ({@link SqlFailures#isFatal(Throwable)}): then a pooler ended the session under the
+ * statement, as PgBouncer reports it when it closes a client's connection
+ * ({@code database removed} on its console's {@code KILL}, {@code server conn crashed?}),
+ * and the connection is lost. Neither is any other failure of a statement (a constraint
  * violation, a missing table, a serialization failure, a statement timeout, ...): it is
  * left to the application's handling and Spring MVC's (usually a 500).
  * <p>
@@ -105,7 +109,7 @@ public class ConnectionUnavailableExceptionResolver implements HandlerExceptionR
 		// The SQLState only after those: HikariCP's timeout carries the SQLState of the
 		// last failure to connect (08001), yet no connection was lost.
 		String sqlState = (cause != null) ? null : SqlFailures.sqlState(ex);
-		if ((cause == null && !isConnectionLost(sqlState)) || response.isCommitted()) {
+		if ((cause == null && !isConnectionLost(sqlState, SqlFailures.isFatal(ex))) || response.isCommitted()) {
 			return null;
 		}
 		if (logger.isDebugEnabled()) {
@@ -162,18 +166,20 @@ public class ConnectionUnavailableExceptionResolver implements HandlerExceptionR
 
 	/**
 	 * Whether a SQLState says that the connection a statement ran on is gone: class
-	 * {@code 08} but {@code 08P01}, or {@code 57P01} to {@code 57P03} (see the class
-	 * description).
+	 * {@code 08} but {@code 08P01} unless {@code FATAL}, or {@code 57P01} to
+	 * {@code 57P03} (see the class description).
 	 * @param sqlState the SQLState, or {@code null}
+	 * @param fatal whether the error came with severity {@code FATAL}
 	 * @return whether the connection is gone
 	 */
-	static boolean isConnectionLost(@Nullable String sqlState) {
+	static boolean isConnectionLost(@Nullable String sqlState, boolean fatal) {
 		if (sqlState == null) {
 			return false;
 		}
 		// 08P01: client and server did not understand each other; the database is there.
+		// But a FATAL one ended the session: a pooler closed it.
 		if (sqlState.startsWith("08")) {
-			return !sqlState.equals("08P01");
+			return !sqlState.equals("08P01") || fatal;
 		}
 		return sqlState.equals("57P01") || sqlState.equals("57P02") || sqlState.equals("57P03");
 	}

@@ -34,11 +34,11 @@ import java.util.stream.Stream;
  * to run as root. Clients log in as one of the users given, with trust authentication
  * unless an {@code auth_type} and {@link Builder#password passwords} are set (the test
  * server trusts PgBouncer in turn); {@code postgres} is always one, and an admin of the
- * console. pgjdbc cannot open the console (since 42.7.5 it sends
- * {@code SET extra_float_digits}, which the console refuses: {@code 08P01 SET failed},
- * pgbouncer#1509): read it through db-pool. Where PgBouncer cannot be found or started,
- * {@link #start} throws with instructions, so a test that needs one fails rather than
- * skips.
+ * console ({@link #adminConnection()}, which opens it as pgjdbc can: since 42.7.5 pgjdbc
+ * sends {@code SET extra_float_digits} to it, which the console refuses with
+ * {@code 08P01 SET failed}, pgbouncer#1509, except on a replication connection). Where
+ * PgBouncer cannot be found or started, {@link #start} throws with instructions, so a
+ * test that needs one fails rather than skips.
  */
 public final class PgBouncer implements AutoCloseable {
 
@@ -126,6 +126,25 @@ public final class PgBouncer implements AutoCloseable {
 		properties.setProperty("user", user);
 		properties.setProperty("prepareThreshold", "0");
 		return DriverManager.getConnection(jdbcUrl(), properties);
+	}
+
+	/**
+	 * Open a connection to PgBouncer's admin console (database {@code pgbouncer}), which
+	 * speaks the simple query protocol only.
+	 * @return the connection, as {@code postgres}
+	 * @throws SQLException if it cannot be opened
+	 */
+	public Connection adminConnection() throws SQLException {
+		Properties properties = new Properties();
+		properties.setProperty("user", "postgres");
+		properties.setProperty("preferQueryMode", "simple");
+		// The console gives PgBouncer's version (1.18) as the server's, so pgjdbc
+		// (42.7.5+) runs SET extra_float_digits after logging in, which the console
+		// refuses ("SET
+		// failed"; PgBouncer pull request 1550). pgjdbc runs no SET on a replication
+		// connection, and the console takes one as any other.
+		properties.setProperty("replication", "database");
+		return DriverManager.getConnection(jdbcUrl("pgbouncer"), properties);
 	}
 
 	/**

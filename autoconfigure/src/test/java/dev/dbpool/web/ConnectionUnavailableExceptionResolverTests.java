@@ -40,7 +40,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * connection lost under a statement (by its SQLState, as pgjdbc reports it and Spring's
  * translators wrap it), found through Spring's wrappers, with {@code Retry-After} and a
  * problem body that holds no stack trace, no statement and no pool; nothing for any other
- * failure, a protocol violation included.
+ * failure, a protocol violation included unless it ended the session.
  */
 class ConnectionUnavailableExceptionResolverTests {
 
@@ -194,8 +194,9 @@ class ConnectionUnavailableExceptionResolverTests {
 
 	/**
 	 * pgjdbc's failures of a statement whose connection died: the server ended the
-	 * session (57P0x, a FATAL the server sends before it closes), or the socket failed
-	 * (08006) or was already closed (08003); each through each of Spring's translators.
+	 * session (57P0x, a FATAL the server sends before it closes), PgBouncer did (a FATAL
+	 * 08P01, here as its console's KILL reports it), or the socket failed (08006) or was
+	 * already closed (08003); each through each of Spring's translators.
 	 */
 	static Stream<Arguments> connectionLost() {
 		return throughEachTranslator(
@@ -204,15 +205,20 @@ class ConnectionUnavailableExceptionResolverTests {
 				new PSQLException("This connection has been closed.", PSQLState.CONNECTION_DOES_NOT_EXIST),
 				serverError("FATAL", "57P01", "terminating connection due to administrator command"),
 				serverError("FATAL", "57P02", "terminating connection because of crash of another server process"),
-				serverError("FATAL", "57P03", "the database system is shutting down"));
+				serverError("FATAL", "57P03", "the database system is shutting down"),
+				serverError("FATAL", "08P01", "database removed"));
 	}
 
 	/**
 	 * Failures of a statement that are no lost connection: a protocol violation (the
-	 * database is there), a duplicate key, a missing table, a serialization failure.
+	 * database is there), found by the driver or sent as an ERROR (here as server-side
+	 * prepared statements behind PgBouncer in transaction mode meet one), a duplicate
+	 * key, a missing table, a serialization failure.
 	 */
 	static Stream<Arguments> otherStatementFailures() {
 		return throughEachTranslator(new PSQLException("Unknown Response Type Z.", PSQLState.PROTOCOL_VIOLATION),
+				serverError("ERROR", "08P01",
+						"bind message supplies 0 parameters, but prepared statement \"S_1\" requires 1"),
 				serverError("ERROR", "23505", "duplicate key value violates unique constraint \"orders_pkey\""),
 				serverError("ERROR", "42P01", "relation \"orders\" does not exist"),
 				serverError("ERROR", "40001", "could not serialize access due to concurrent update"));

@@ -5,23 +5,28 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
+import dev.dbpool.testsupport.PgBouncer;
 import dev.dbpool.testsupport.ServerSessions;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The packaged sample app in a process of its own, stopped the way a process manager
  * stops it: a request holding a pooled connection when the signal arrives completes with
  * 200, the process exits on its own, its log shows the web server's graceful shutdown and
  * then db-pool's drain, and no session with its {@code application_name} is left on the
- * server. Run by {@code maven-failsafe-plugin} after {@code package}, against the test
+ * server. Behind a real PgBouncer, in session and in transaction mode, with only the URL
+ * (and the user) changed, the same, and none of its client connections is left on
+ * PgBouncer. Run by {@code maven-failsafe-plugin} after {@code package}, against the test
  * PostgreSQL, on virtual threads with {@code -Dsample.virtual-threads=true}
  * ({@link VirtualThreads}); each process's output is kept in
  * {@code target/graceful-shutdown-*.log}.
@@ -40,6 +45,25 @@ class GracefulShutdownIT {
 	}
 
 	@Test
+	void behindPgBouncerInSessionModeTheDrainClosesEveryClientConnection() throws Exception {
+		try (PgBouncer pgBouncer = SamplePgBouncer.session()) {
+			stopWhileARequestHoldsAConnection("pgbouncer-session", Process::destroy, 128 + 15,
+					List.of("--spring.datasource.url=" + pgBouncer.jdbcUrl()),
+					(applicationName) -> SamplePgBouncer.clients(pgBouncer, applicationName));
+		}
+	}
+
+	@Test
+	void behindPgBouncerInTransactionModeTheDrainClosesEveryClientConnection() throws Exception {
+		try (PgBouncer pgBouncer = SamplePgBouncer.transaction()) {
+			stopWhileARequestHoldsAConnection("pgbouncer-transaction", Process::destroy, 128 + 15,
+					List.of("--spring.datasource.url=" + pgBouncer.jdbcUrl(),
+							"--spring.datasource.username=" + SamplePgBouncer.TRANSACTION_ROLE),
+					(applicationName) -> SamplePgBouncer.clients(pgBouncer, applicationName));
+		}
+	}
+
+	@Test
 	void sigintLetsTheHeldRequestFinishThenDrainsThePoolAndExits() throws Exception {
 		stopWhileARequestHoldsAConnection("sigint", (process) -> {
 			assertThat(ignoresSigint(process)).as("SIGINT ignored by the app").isFalse();
@@ -50,16 +74,23 @@ class GracefulShutdownIT {
 	}
 
 	private void stopWhileARequestHoldsAConnection(String name, Signal signal, int exitCode) throws Exception {
+		stopWhileARequestHoldsAConnection(name, signal, exitCode, List.of(), ServerSessions::named);
+	}
+
+	private void stopWhileARequestHoldsAConnection(String name, Signal signal, int exitCode, List<String> arguments,
+			Connections connections) throws Exception {
 		String applicationName = "db-pool-" + name + "-"
 				+ Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36 * 36 * 36), 36);
-		try (SampleAppProcess app = SampleAppProcess.start("graceful-shutdown-" + name, List.of(),
-				List.of("--app.db.pool.application-name=" + applicationName))) {
+		List<String> allArguments = new ArrayList<>(arguments);
+		allArguments.add("--app.db.pool.application-name=" + applicationName);
+		try (SampleAppProcess app = SampleAppProcess.start("graceful-shutdown-" + name, List.of(), allArguments)) {
 			Process process = app.process();
 			Path log = app.log();
 			app.awaitReady();
 			long requested = System.nanoTime();
 			CompletableFuture<HttpResponse<String>> work = app.getAsync("/work?holdMs=" + HOLD_MS);
 			app.awaitHolding(applicationName);
+			assertThat(connections.count(applicationName)).as("the app's connections").isPositive();
 			signal.send(process);
 			HttpResponse<String> response = work.get(30, TimeUnit.SECONDS);
 			assertThat(response.statusCode()).as("the held request, in %s", log).isEqualTo(200);
@@ -76,9 +107,9 @@ class GracefulShutdownIT {
 					drained);
 			assertThat(output).containsPattern(
 					drained + "\\d+(\\.\\d+)?m?s, 0 connections still active, [1-9]\\d* opened over its life; closed");
-			assertThat(ServerSessions.awaitNone(applicationName, Duration.ofSeconds(10)))
-				.as("sessions left on the server")
-				.isZero();
+			await("no connection of the app left").atMost(Duration.ofSeconds(10))
+				.pollInterval(Duration.ofMillis(50))
+				.until(() -> connections.count(applicationName), (left) -> left == 0);
 		}
 	}
 
@@ -94,6 +125,16 @@ class GracefulShutdownIT {
 			}
 		}
 		return false;
+	}
+
+	/**
+	 * Where the app's connections show: the server's sessions, or PgBouncer's clients.
+	 */
+	@FunctionalInterface
+	private interface Connections {
+
+		int count(String applicationName) throws Exception;
+
 	}
 
 	@FunctionalInterface

@@ -5,9 +5,8 @@ import java.lang.reflect.InvocationTargetException;
 /**
  * Whether the build runs the sample's end-to-end tests on virtual threads: Maven's
  * {@code -Dsample.virtual-threads=true} (CI's JDK 25 leg), which sample-app's pom hands
- * to surefire and failsafe. {@link AbstractSampleApplicationTests} and
- * {@link GracefulShutdownIT} then start the app with
- * {@code spring.threads.virtual.enabled=true}.
+ * to surefire and failsafe. {@link AbstractOverHttpTests} and {@link GracefulShutdownIT}
+ * then start the app with {@code spring.threads.virtual.enabled=true}.
  */
 final class VirtualThreads {
 

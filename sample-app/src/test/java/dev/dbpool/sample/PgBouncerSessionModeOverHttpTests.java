@@ -1,0 +1,21 @@
+package dev.dbpool.sample;
+
+import org.junit.jupiter.api.BeforeAll;
+
+/**
+ * The sample app behind PgBouncer in session mode, as its own user: only
+ * {@code spring.datasource.url} changed.
+ */
+class PgBouncerSessionModeOverHttpTests extends AbstractPgBouncerOverHttpTests {
+
+	@BeforeAll
+	static void startPgBouncer() {
+		connectThrough(SamplePgBouncer.session());
+	}
+
+	@Override
+	String poolMode() {
+		return "session";
+	}
+
+}
