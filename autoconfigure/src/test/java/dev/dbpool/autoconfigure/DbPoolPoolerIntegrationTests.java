@@ -169,6 +169,7 @@ class DbPoolPoolerIntegrationTests {
 					}
 					assertStatementTimeoutCancels(dataSource);
 					assertLockTimeoutHolds(dataSource);
+					assertIdleInTransactionTimeoutHolds(dataSource);
 					Health health = context.getBean(DbPoolHealthIndicator.class).health();
 					assertThat(health.getDetails()).extractingByKey("pooler")
 						.asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
