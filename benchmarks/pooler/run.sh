@@ -25,7 +25,7 @@
 # here (apps, PgBouncer, wrk, pgbench, samplers) is ended on exit, whatever the exit.
 # Writes benchmarks/results/pooler-<UTC timestamp>/ (or RESULTS_DIR): summary.md, raw/, machine/,
 # commands.txt, config.env, and logs/ (not committed).
-source "$(dirname "$0")/../load/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/../load/lib.sh" || exit 1
 POOLER_PARAMS=(PARTS REPEATS HOP_CONNS HOP_DURATION HOP_PGBOUNCER_POOL FLEET_INSTANCES FLEET_CONNS FLEET_POOL
 	FLEET_PGBOUNCER_POOL FLEET_JAVA_OPTS FLEET_WRK_THREADS FLEET_SLOT_MARGIN PGBENCH_DURATION PGBENCH_CLIENTS PGBENCH_THREADS
 	BENCH_ROLE PGBOUNCER PGBOUNCER_PORT)
@@ -208,6 +208,41 @@ stop_pools_sampler() {
 
 pooler_line() { grep -m1 -o 'db-pool: .*\(connects to PostgreSQL itself\|connects through a pooler\).*' "$1" | cut -c1-300 || true; }
 
+# --- the machine's other work ----------------------------------------------------------------------------
+
+# On a shared machine, what other work took of the cores during a run is part of its result: the CPU
+# time of every process that is neither this script's (nor a descendant of it) nor PostgreSQL's, as
+# "<epoch ms> <ticks>" (processes that end between two snapshots are missed: a lower bound).
+others_cpu_snapshot() {
+	local f line pid ppid rest ticks=0
+	declare -A parent=() cpu=() skip=()
+	for f in /proc/[0-9]*/stat; do
+		read -r line <"$f" 2>/dev/null || continue
+		pid=${line%% *}
+		rest=${line##*) }
+		# After the command: state ppid ... utime (12th) stime (13th).
+		read -r _ ppid _ _ _ _ _ _ _ _ _ utime stime _ <<<"$rest"
+		parent[$pid]=$ppid
+		cpu[$pid]=$((utime + stime))
+		[[ "$line" == *"(postgres)"* ]] && skip[$pid]=1
+	done
+	for pid in "${!cpu[@]}"; do
+		[[ -n "${skip[$pid]:-}" ]] && continue
+		ppid=$pid
+		while [[ -n "$ppid" && "$ppid" != 0 && "$ppid" != 1 && "$ppid" != "$$" ]]; do ppid=${parent[$ppid]:-}; done
+		[[ "$ppid" == "$$" ]] || ticks=$((ticks + cpu[$pid]))
+	done
+	echo "$(date +%s%3N) $ticks"
+}
+# The share of the machine's cores (in %) the others took between two snapshots.
+others_cpu_percent() { # <snapshot at start> <snapshot at end>
+	awk -v s="$1" -v e="$2" -v hz="$(getconf CLK_TCK)" -v cores="$(nproc)" 'BEGIN {
+		split(s, a, " "); split(e, b, " "); secs = (b[1] - a[1]) / 1000
+		if (secs <= 0) { print "n/a"; exit }
+		d = b[2] - a[2]; if (d < 0) d = 0
+		printf "%.0f\n", d / hz / secs / cores * 100 }'
+}
+
 # --- hop: one instance, direct / session / transaction ------------------------------------------------
 
 HOP_MODES=(direct pgbouncer-session pgbouncer-transaction)
@@ -220,9 +255,13 @@ hop_run() { # <repetition> <mode>
 			"default_pool_size = $HOP_PGBOUNCER_POOL"
 		JDBC_URL=$(pgbouncer_url)
 	fi
+	local before
+	before=$(others_cpu_snapshot)
 	DURATION=$HOP_DURATION measure "$dir" "$mode" steady
 	logf="$LOGS/hop-$rep-$mode.log"
 	{
+		echo "others_cpu_percent=$(others_cpu_percent "$before" "$(others_cpu_snapshot)")"
+		echo "loadavg_after=$(cut -d' ' -f1-3 /proc/loadavg)"
 		echo "pgbouncer=$([[ "$mode" == direct ]] || echo "pool_mode = ${mode#pgbouncer-}, default_pool_size = $HOP_PGBOUNCER_POOL")"
 		echo "jdbc_url=$JDBC_URL"
 		echo "app_user=$APP_USER"
@@ -265,7 +304,7 @@ fleet_direct_pool() {
 
 fleet_run() { # <repetition> <mode>
 	local rep=$1 mode=$2 dir="$RAW/fleet/$1/$2" url=$DIRECT_URL pool=$FLEET_DIRECT_POOL i port pids=() wrks=()
-	local logs=() baseline srv_before peaks rss=() too_many=0 pgb_settings=""
+	local logs=() baseline srv_before peaks rss=() too_many=0 pgb_settings="" cpu_before cpu_after
 	mkdir -p "$dir"
 	wait_db_idle
 	baseline=$(connection_counts | cut -d' ' -f2)
@@ -298,6 +337,7 @@ fleet_run() { # <repetition> <mode>
 	fi
 	srv_before=$(server_log_lines)
 	log "fleet $mode: ${DURATION}s at $FLEET_CONNS connections against each of the $FLEET_INSTANCES"
+	cpu_before=$(others_cpu_snapshot)
 	start_sampler "$dir/connections.txt" "$DURATION"
 	[[ "$mode" == direct ]] || start_pools_sampler "$dir/pgbouncer-pools.txt" "$DURATION"
 	for ((i = 1; i <= FLEET_INSTANCES; i++)); do
@@ -305,6 +345,7 @@ fleet_run() { # <repetition> <mode>
 		wrks[i]=$WRK_PID
 	done
 	for ((i = 1; i <= FLEET_INSTANCES; i++)); do finish_wrk "${wrks[i]}" "$dir/wrk-$i.json"; done
+	cpu_after=$(others_cpu_snapshot)
 	stop_sampler
 	[[ "$mode" == direct ]] || stop_pools_sampler
 	for ((i = 1; i <= FLEET_INSTANCES; i++)); do
@@ -338,6 +379,8 @@ fleet_run() { # <repetition> <mode>
 		peak_rss_kb=${rss[*]:1}
 		app_log_too_many_clients=$too_many
 		server_log_too_many_clients=$(server_log_too_many_since "$srv_before")
+		others_cpu_percent=$(others_cpu_percent "$cpu_before" "$cpu_after")
+		loadavg_after=$(cut -d' ' -f1-3 /proc/loadavg)
 		pooler_line=$(pooler_line "${logs[1]}")
 		app_warn_lines=$(cat "${logs[@]:1}" | grep -c ' WARN ' || true)
 		app_error_lines=$(cat "${logs[@]:1}" | grep -c ' ERROR ' || true)
@@ -363,16 +406,18 @@ write_setlocal_scripts() { # <dir>
 }
 
 setlocal_run() { # <repetition> <variant> <protocol>
-	local rep=$1 variant=$2 protocol=$3 dir="$RAW/setlocal/$1/$2-$3" rc=0 cmd
+	local rep=$1 variant=$2 protocol=$3 dir="$RAW/setlocal/$1/$2-$3" rc=0 cmd before
 	mkdir -p "$dir"
 	cmd=(pgbench -n -f "$RAW/setlocal/scripts/$variant.sql" -M "$protocol" -c "$PGBENCH_CLIENTS" -j "$PGBENCH_THREADS"
 		-T "$PGBENCH_DURATION" -h 127.0.0.1 -p "$PGB_PORT" -U "$BENCH_ROLE" "$DB")
 	printf '%q ' "${cmd[@]}" | sed "s|$RAW/|raw/|; s| *\$||" >"$dir/command.txt"
 	echo >>"$dir/command.txt"
 	log "setlocal: $variant, -M $protocol, ${PGBENCH_DURATION}s"
+	before=$(others_cpu_snapshot)
 	run_bounded $((PGBENCH_DURATION + 60)) "$dir/pgbench.txt" "${cmd[@]}" || rc=$?
 	((rc == 0)) || log "pgbench exited with status $rc (see $dir/pgbench.txt)"
-	printf 'variant=%s\nprotocol=%s\nexit_status=%s\n' "$variant" "$protocol" "$rc" >"$dir/meta.env"
+	printf 'variant=%s\nprotocol=%s\nexit_status=%s\nothers_cpu_percent=%s\nloadavg_after=%s\n' "$variant" "$protocol" \
+		"$rc" "$(others_cpu_percent "$before" "$(others_cpu_snapshot)")" "$(cut -d' ' -f1-3 /proc/loadavg)" >"$dir/meta.env"
 }
 
 # --- the runs ------------------------------------------------------------------------------------------

@@ -99,9 +99,9 @@ repeats=$(cfg REPEATS)
 			[[ -s "$d/wrk.json" ]] || continue
 			printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$(basename "$(dirname "$d")")" "$(basename "$d")" "$(wrk_row "$d/wrk.json")" \
 				"$(meta "$d" peak_db_connections)" "$(meta "$d" peak_server_connections)" \
-				"$(($(meta "$d" peak_rss_kb) / 1024))" >>"$rows"
+				"$(($(meta "$d" peak_rss_kb) / 1024))	$(meta "$d" others_cpu_percent)" >>"$rows"
 		done
-		# rep mode rps p50 p99 max non2xx sock connect read write timeout requests peak_db peak_srv rss
+		# rep mode rps p50 p99 max non2xx sock connect read write timeout requests peak_db peak_srv rss others_cpu
 		echo "## 1. The pooler hop on one instance"
 		echo
 		echo "The sample app (db-pool's defaults: 20 connections, min 5; pooler mode \`auto\`, which found each set-up"
@@ -109,14 +109,15 @@ repeats=$(cfg REPEATS)
 		echo "$(cfg WARMUP) s warm-up, then $(cfg HOP_DURATION) s measured; a fresh app (and PgBouncer) per run. PgBouncer's"
 		echo "\`default_pool_size\` $(cfg HOP_PGBOUNCER_POOL), above the app's pool, so that it never limits."
 		echo
-		echo "| set-up | req/s | vs direct | p50 ms | p99 ms | errors (non-2xx / socket) | peak server backends |"
-		echo "|---|---:|---:|---:|---:|---:|---:|"
+		echo "| set-up | req/s | vs direct | p50 ms | p99 ms | errors (non-2xx / socket) | peak server backends | others' CPU % |"
+		echo "|---|---:|---:|---:|---:|---:|---:|---:|"
 		direct_rps=$(col "$rows" 3 direct | median)
 		for mode in direct pgbouncer-session pgbouncer-transaction; do
 			[[ -n "$(col "$rows" 3 "$mode")" ]] || continue
 			echo "| $mode | $(col "$rows" 3 "$mode" | spread 0) | $(ratio "$(col "$rows" 3 "$mode" | median)" "$direct_rps") |" \
 				"$(col "$rows" 4 "$mode" | spread 1) | $(col "$rows" 5 "$mode" | spread 1) |" \
-				"$(sum_col "$rows" 7 "$mode") / $(sum_col "$rows" 8 "$mode") | $(col "$rows" 14 "$mode" | spread 0) |"
+				"$(sum_col "$rows" 7 "$mode") / $(sum_col "$rows" 8 "$mode") | $(col "$rows" 14 "$mode" | spread 0) |" \
+				"$(col "$rows" 17 "$mode" | spread 0) |"
 		done
 		echo
 		echo "Errors are totals over all runs. Peak server backends: the client backends connected to the"
@@ -134,7 +135,7 @@ repeats=$(cfg REPEATS)
 			d=${d%/}
 			[[ -f "$d/meta.env" ]] || continue
 			# rep mode rps worst_p99 best_p99 worst_p50 non2xx sock connect read write timeout peak_db peak_srv
-			# pool pgb_waiting_peak pgb_maxwait_ms rss_max_mib requests
+			# pool pgb_waiting_peak pgb_maxwait_ms rss_max_mib requests others_cpu
 			awk_in=$(for f in "$d"/wrk-*.json; do wrk_row "$f"; done)
 			read -r rps wp99 bp99 wp50 n2 sk cn rd wr to rq < <(echo "$awk_in" | awk -F'\t' '
 				{ r += $1; if ($3 > wp) wp = $3; if (bp == "" || $3 < bp) bp = $3; if ($2 > w50) w50 = $2
@@ -150,7 +151,7 @@ repeats=$(cfg REPEATS)
 			printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
 				"$(basename "$(dirname "$d")")" "$(basename "$d")" "$rps" "$wp99" "$bp99" "$wp50" "$n2" "$sk" "$cn" "$rd" "$wr" "$to" \
 				"$(meta "$d" peak_db_connections)" "$(meta "$d" peak_server_connections)" "$(meta "$d" pool_max_per_instance)" \
-				"$waiting" "$maxwait" "$((${rss_max:-0} / 1024))" "$rq" >>"$rows"
+				"$waiting" "$maxwait" "$((${rss_max:-0} / 1024))" "$rq	$(meta "$d" others_cpu_percent)" >>"$rows"
 		done
 		echo "## 2. Fleet: ${instances} instances, $(( instances * $(cfg FLEET_CONNS) )) client connections"
 		echo
@@ -163,8 +164,8 @@ repeats=$(cfg REPEATS)
 		echo
 		note=$(grep -m1 '^note=' "$raw/fleet/server-slots.txt" 2>/dev/null | cut -d= -f2- || true)
 		[[ -z "$note" ]] || { echo "Pool size of the direct case: $note."; echo; }
-		echo "| set-up | app pools (server conns possible) | total req/s | p99 ms, worst instance | p99 ms, best instance | p50 ms, worst instance | non-2xx | socket errors | PEAK server backends |"
-		echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
+		echo "| set-up | app pools (server conns possible) | total req/s | p99 ms, worst instance | p99 ms, best instance | p50 ms, worst instance | non-2xx | socket errors | PEAK server backends | others' CPU % |"
+		echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 		for mode in direct pgbouncer-transaction; do
 			[[ -n "$(col "$rows" 3 "$mode")" ]] || continue
 			pool=$(col "$rows" 15 "$mode" | head -n 1)
@@ -175,7 +176,7 @@ repeats=$(cfg REPEATS)
 			fi
 			echo "| $mode | $pools | $(col "$rows" 3 "$mode" | spread 0) | $(col "$rows" 4 "$mode" | spread 1) |" \
 				"$(col "$rows" 5 "$mode" | spread 1) | $(col "$rows" 6 "$mode" | spread 1) | $(sum_col "$rows" 7 "$mode") |" \
-				"$(sum_col "$rows" 8 "$mode") | $(col "$rows" 13 "$mode" | spread 0) |"
+				"$(sum_col "$rows" 8 "$mode") | $(col "$rows" 13 "$mode" | spread 0) | $(col "$rows" 20 "$mode" | spread 0) |"
 		done
 		echo
 		echo "Errors are totals over all runs (socket errors: connect, read, write and timeout, wrk's"
@@ -197,12 +198,12 @@ repeats=$(cfg REPEATS)
 		for d in "$raw"/setlocal/[0-9]*/*/; do
 			d=${d%/}
 			f="$d/pgbench.txt"
-			# rep variant protocol tps latency_ms failed processed
+			# rep variant protocol tps latency_ms failed processed others_cpu
 			printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(basename "$(dirname "$d")")" "$(meta "$d" variant)" "$(meta "$d" protocol)" \
 				"$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$f" | head -n 1)" \
 				"$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' "$f" | head -n 1)" \
 				"$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$f" | head -n 1)" \
-				"$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$f" | head -n 1)" >>"$rows"
+				"$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$f" | head -n 1)	$(meta "$d" others_cpu_percent)" >>"$rows"
 		done
 		echo "## 3. Timeouts in transaction mode: the role's settings vs SET LOCAL per transaction"
 		echo
@@ -222,15 +223,16 @@ repeats=$(cfg REPEATS)
 		echo "\`-M prepared\` is not run: PgBouncer 1.18 in transaction mode does not carry named prepared statements across"
 		echo "server connections."
 		echo
-		echo "| script | protocol | TPS | vs tx-role | latency avg ms | failed |"
-		echo "|---|---|---:|---:|---:|---:|"
+		echo "| script | protocol | TPS | vs tx-role | latency avg ms | failed | others' CPU % |"
+		echo "|---|---|---:|---:|---:|---:|---:|"
 		for protocol in simple extended; do
 			base=$(col "$rows" 4 tx-role "$protocol" | median)
 			for variant in tx-role tx-setlocal tx-set-config autocommit-role; do
 				[[ -n "$(col "$rows" 4 "$variant" "$protocol")" ]] || continue
 				echo "| $variant | $protocol | $(col "$rows" 4 "$variant" "$protocol" | spread 0) |" \
 					"$(ratio "$(col "$rows" 4 "$variant" "$protocol" | median)" "$base") |" \
-					"$(col "$rows" 5 "$variant" "$protocol" | spread 3) | $(sum_col "$rows" 6 "$variant" "$protocol") |"
+					"$(col "$rows" 5 "$variant" "$protocol" | spread 3) | $(sum_col "$rows" 6 "$variant" "$protocol") |" \
+					"$(col "$rows" 8 "$variant" "$protocol" | spread 0) |"
 			done
 		done
 		echo
@@ -300,8 +302,13 @@ repeats=$(cfg REPEATS)
 		  is how many server backends each needs for the same client load, and whether queueing in PgBouncer costs
 		  errors or tail latency here. What fewer backends buy on a real server (memory per backend, lock and snapshot
 		  contention with hundreds of backends, headroom under max_connections) does not show at this scale.
-		- **Shared server.** The PostgreSQL server served other work meanwhile (its connections are recorded per run as
-		  `server_connections_before` in `meta.env`); repetitions and the rotated order limit, not remove, its effect.
+		- **Shared machine and server.** Other work ran on the same machine and PostgreSQL server meanwhile (other
+		  builds and test suites). Each run records the share of the machine's cores that processes other than the
+		  benchmark's own and PostgreSQL's took during it ("others' CPU %": their CPU time over the run's seconds
+		  times the cores, a lower bound since processes that ended mid-run are missed; PostgreSQL's backends serving
+		  others are not counted) and the server's other connections (`server_connections_before` in `meta.env`).
+		  Repetitions, medians and the rotated order limit their effect; they do not remove it. Compare variants
+		  whose others' CPU is alike.
 		- **pgbench's SELECT 1** is the smallest possible transaction, so the relative cost of the extra statements is
 		  the largest it can be; with real statements that take longer, the same absolute cost is a smaller share.
 	NOTE
@@ -318,30 +325,30 @@ repeats=$(cfg REPEATS)
 	if [[ -s "$tmp/hop.tsv" ]]; then
 		echo "Hop:"
 		echo
-		echo "| rep | set-up | req/s | p50 ms | p99 ms | max ms | non-2xx | socket errors | peak backends (db / server) | peak RSS MiB |"
-		echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
-		sort -k1,1n -k2,2 "$tmp/hop.tsv" | while IFS=$'\t' read -r rep mode rps p50 p99 mx n2 sk _ _ _ _ _ pdb psrv rss; do
-			echo "| $rep | $mode | $(num "$rps" 0) | $(num "$p50" 1) | $(num "$p99" 1) | $(num "$mx" 0) | $n2 | $sk | $pdb / $psrv | $rss |"
+		echo "| rep | set-up | req/s | p50 ms | p99 ms | max ms | non-2xx | socket errors | peak backends (db / server) | peak RSS MiB | others' CPU % |"
+		echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+		sort -k1,1n -k2,2 "$tmp/hop.tsv" | while IFS=$'\t' read -r rep mode rps p50 p99 mx n2 sk _ _ _ _ _ pdb psrv rss oc; do
+			echo "| $rep | $mode | $(num "$rps" 0) | $(num "$p50" 1) | $(num "$p99" 1) | $(num "$mx" 0) | $n2 | $sk | $pdb / $psrv | $rss | $oc |"
 		done
 		echo
 	fi
 	if [[ -s "$tmp/fleet.tsv" ]]; then
 		echo "Fleet:"
 		echo
-		echo "| rep | set-up | pool each | total req/s | p99 worst / best ms | p50 worst ms | non-2xx | socket errors (connect/read/write/timeout) | peak backends (db / server) | PgBouncer peak waiting / maxwait ms | largest RSS MiB |"
-		echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-		sort -k1,1n -k2,2 "$tmp/fleet.tsv" | while IFS=$'\t' read -r rep mode rps wp bp w50 n2 sk cn rd wr to pdb psrv pool w mw rss _; do
-			echo "| $rep | $mode | $pool | $(num "$rps" 0) | $(num "$wp" 1) / $(num "$bp" 1) | $(num "$w50" 1) | $n2 | $sk ($cn/$rd/$wr/$to) | $pdb / $psrv | $w / $mw | $rss |"
+		echo "| rep | set-up | pool each | total req/s | p99 worst / best ms | p50 worst ms | non-2xx | socket errors (connect/read/write/timeout) | peak backends (db / server) | PgBouncer peak waiting / maxwait ms | largest RSS MiB | others' CPU % |"
+		echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+		sort -k1,1n -k2,2 "$tmp/fleet.tsv" | while IFS=$'\t' read -r rep mode rps wp bp w50 n2 sk cn rd wr to pdb psrv pool w mw rss _ oc; do
+			echo "| $rep | $mode | $pool | $(num "$rps" 0) | $(num "$wp" 1) / $(num "$bp" 1) | $(num "$w50" 1) | $n2 | $sk ($cn/$rd/$wr/$to) | $pdb / $psrv | $w / $(num "$mw" 0) | $rss | $oc |"
 		done
 		echo
 	fi
 	if [[ -s "$tmp/setlocal.tsv" ]]; then
 		echo "SET LOCAL:"
 		echo
-		echo "| rep | script | protocol | TPS | latency avg ms | failed | transactions |"
-		echo "|---|---|---|---:|---:|---:|---:|"
-		sort -k1,1n -k3,3 -k2,2 "$tmp/setlocal.tsv" | while IFS=$'\t' read -r rep variant protocol tps lat failed done_tx; do
-			echo "| $rep | $variant | $protocol | $(num "$tps" 0) | $lat | $failed | $(num "$done_tx" 0) |"
+		echo "| rep | script | protocol | TPS | latency avg ms | failed | transactions | others' CPU % |"
+		echo "|---|---|---|---:|---:|---:|---:|---:|"
+		sort -k1,1n -k3,3 -k2,2 "$tmp/setlocal.tsv" | while IFS=$'\t' read -r rep variant protocol tps lat failed done_tx oc; do
+			echo "| $rep | $variant | $protocol | $(num "$tps" 0) | $lat | $failed | $(num "$done_tx" 0) | $oc |"
 		done
 		echo
 	fi
