@@ -3,13 +3,13 @@
 # repetition to the next, so that drift of the machine favours no variant), in one results folder with
 # raw/ and a summary.md of medians and spread.
 #
-#   benchmarks/pooler/run.sh                    # full size: about 23 minutes on 2 cores
+#   benchmarks/pooler/run.sh                    # full size: about 27 minutes on 2 cores
 #   benchmarks/pooler/run.sh --smoke            # every part, small and short (about 3 minutes)
 #   PARTS="fleet" benchmarks/pooler/run.sh      # one part (hop, fleet, setlocal)
 #
 # hop:      the cost of the pooler hop on one instance: the sample app (db-pool's defaults) under
-#           HOP_CONNS wrk connections of key lookups, direct to PostgreSQL, through PgBouncer in session
-#           mode, and in transaction mode.
+#           HOP_CONNS wrk connections of key lookups, direct to PostgreSQL (with and without server-side
+#           prepared statements), through PgBouncer in session mode, and in transaction mode.
 # fleet:    FLEET_INSTANCES apps at once (FLEET_JAVA_OPTS each), FLEET_CONNS wrk connections against each,
 #           direct to PostgreSQL (FLEET_POOL connections each) and through one PgBouncer in transaction
 #           mode with FLEET_PGBOUNCER_POOL server connections for the whole fleet; peak server backends
@@ -26,8 +26,8 @@
 # Writes benchmarks/results/pooler-<UTC timestamp>/ (or RESULTS_DIR): summary.md, raw/, machine/,
 # commands.txt, config.env, and logs/ (not committed).
 source "$(dirname "${BASH_SOURCE[0]}")/../load/lib.sh" || exit 1
-POOLER_PARAMS=(PARTS REPEATS HOP_CONNS HOP_DURATION HOP_PGBOUNCER_POOL FLEET_INSTANCES FLEET_CONNS FLEET_POOL
-	FLEET_PGBOUNCER_POOL FLEET_JAVA_OPTS FLEET_WRK_THREADS FLEET_SLOT_MARGIN PGBENCH_DURATION PGBENCH_CLIENTS PGBENCH_THREADS
+POOLER_PARAMS=(PARTS REPEATS HOP_MODES HOP_CONNS HOP_DURATION HOP_PGBOUNCER_POOL FLEET_INSTANCES FLEET_CONNS FLEET_POOL
+	FLEET_PGBOUNCER_POOL FLEET_JAVA_OPTS FLEET_WRK_THREADS FLEET_SLOT_MARGIN FLEET_POOLER_MODE PGBENCH_DURATION PGBENCH_CLIENTS PGBENCH_THREADS
 	BENCH_ROLE PGBOUNCER PGBOUNCER_PORT)
 BENCH_PARAMS+=("${POOLER_PARAMS[@]}")
 capture_command benchmarks/pooler/run.sh "$@"
@@ -45,6 +45,7 @@ done
 parse_flags "${args[@]+"${args[@]}"}"
 : "${PARTS:=hop fleet setlocal}"
 : "${REPEATS:=3}"
+: "${HOP_MODES:=direct direct-unprepared pgbouncer-session pgbouncer-transaction}"
 : "${HOP_CONNS:=100}"              # wrk connections in hop (the load benchmark's steady)
 : "${HOP_DURATION:=20}"           # seconds of each measured hop run (DURATION is the fleet's)
 : "${HOP_PGBOUNCER_POOL:=30}"      # PgBouncer's default_pool_size in hop: above the app's 20, never the limit
@@ -55,6 +56,7 @@ parse_flags "${args[@]+"${args[@]}"}"
 : "${FLEET_JAVA_OPTS:=-Xmx256m}"
 : "${FLEET_WRK_THREADS:=1}"        # threads of each of the fleet's wrk processes
 : "${FLEET_SLOT_MARGIN:=8}"        # server slots the direct fleet leaves free for others (samplers, psql, other clients)
+: "${FLEET_POOLER_MODE:=pgbouncer-transaction}" # app.db.pool.pooler.mode of the fleet behind PgBouncer (auto: let each app find it)
 : "${PGBENCH_DURATION:=20}"
 : "${PGBENCH_CLIENTS:=8}"
 : "${PGBENCH_THREADS:=2}"
@@ -79,6 +81,12 @@ echo "SMOKE=$SMOKE" >>"$RESULTS_DIR/config.env"
 for part in $PARTS; do
 	case "$part" in hop | fleet | setlocal) ;; *) die "unknown part '$part' (hop, fleet, setlocal)" ;; esac
 done
+for mode in $HOP_MODES; do
+	case "$mode" in direct | direct-unprepared | pgbouncer-session | pgbouncer-transaction) ;;
+		*) die "unknown hop mode '$mode' (direct, direct-unprepared, pgbouncer-session, pgbouncer-transaction)" ;;
+	esac
+done
+case "$FLEET_POOLER_MODE" in auto | pgbouncer-transaction) ;; *) die "FLEET_POOLER_MODE is auto or pgbouncer-transaction" ;; esac
 
 # PgBouncer's folder (configuration, users) is removed on exit like its process is ended.
 TMP_DIRS=()
@@ -207,6 +215,21 @@ stop_pools_sampler() {
 }
 
 pooler_line() { grep -m1 -o 'db-pool: .*\(connects to PostgreSQL itself\|connects through a pooler\).*' "$1" | cut -c1-300 || true; }
+# What db-pool's pooler mode auto found, from an app's log: auto:none, auto:session, auto:transaction,
+# auto:unknown; "set" where the mode was configured.
+pooler_mode_of() { # <app log>
+	local found
+	found=$(grep -m1 -o 'connects through a pooler in [a-z]* mode' "$1" | awk '{ print $6 }' || true)
+	if [[ -n "$found" ]]; then
+		echo "auto:$found"
+	elif grep -q 'connects to PostgreSQL itself' "$1"; then
+		echo "auto:none"
+	elif grep -q 'could not tell whether a connection pooler' "$1"; then
+		echo "auto:unknown"
+	else
+		echo "set"
+	fi
+}
 
 # --- the machine's other work ----------------------------------------------------------------------------
 
@@ -217,7 +240,7 @@ others_cpu_snapshot() {
 	local f line pid ppid rest ticks=0
 	declare -A parent=() cpu=() skip=()
 	for f in /proc/[0-9]*/stat; do
-		read -r line <"$f" 2>/dev/null || continue
+		{ read -r line <"$f"; } 2>/dev/null || continue
 		pid=${line%% *}
 		rest=${line##*) }
 		# After the command: state ppid ... utime (12th) stime (13th).
@@ -245,12 +268,16 @@ others_cpu_percent() { # <snapshot at start> <snapshot at end>
 
 # --- hop: one instance, direct / session / transaction ------------------------------------------------
 
-HOP_MODES=(direct pgbouncer-session pgbouncer-transaction)
+# direct-unprepared is direct with the driver's prepareThreshold=0, as db-pool sets it behind PgBouncer in
+# transaction mode: between it and direct, the cost of no server-side prepared statements; between it and
+# pgbouncer-transaction, the hop's.
 hop_run() { # <repetition> <mode>
 	local rep=$1 mode=$2 dir="$RAW/hop/$1/$2" logf
 	mkdir -p "$dir"
 	JDBC_URL=$DIRECT_URL
-	if [[ "$mode" != direct ]]; then
+	if [[ "$mode" == direct-unprepared ]]; then
+		JDBC_URL="$DIRECT_URL?prepareThreshold=0"
+	elif [[ "$mode" != direct ]]; then
 		start_pgbouncer "$dir/pgbouncer.ini" "$LOGS/hop-$rep-$mode-pgbouncer.log" "pool_mode = ${mode#pgbouncer-}" \
 			"default_pool_size = $HOP_PGBOUNCER_POOL"
 		JDBC_URL=$(pgbouncer_url)
@@ -262,7 +289,8 @@ hop_run() { # <repetition> <mode>
 	{
 		echo "others_cpu_percent=$(others_cpu_percent "$before" "$(others_cpu_snapshot)")"
 		echo "loadavg_after=$(cut -d' ' -f1-3 /proc/loadavg)"
-		echo "pgbouncer=$([[ "$mode" == direct ]] || echo "pool_mode = ${mode#pgbouncer-}, default_pool_size = $HOP_PGBOUNCER_POOL")"
+		echo "pgbouncer=$([[ "$mode" != pgbouncer-* ]] || echo "pool_mode = ${mode#pgbouncer-}, default_pool_size = $HOP_PGBOUNCER_POOL")"
+		echo "pooler_mode=$(pooler_mode_of "$logf")"
 		echo "jdbc_url=$JDBC_URL"
 		echo "app_user=$APP_USER"
 		echo "pooler_line=$(pooler_line "$logf")"
@@ -308,15 +336,16 @@ fleet_run() { # <repetition> <mode>
 	mkdir -p "$dir"
 	wait_db_idle
 	baseline=$(connection_counts | cut -d' ' -f2)
+	local app_args=(--app.db.pool.instances="$FLEET_INSTANCES")
 	if [[ "$mode" != direct ]]; then
+		[[ "$FLEET_POOLER_MODE" == auto ]] || app_args+=(--app.db.pool.pooler.mode="$FLEET_POOLER_MODE")
 		pgb_settings="pool_mode = transaction, default_pool_size = $FLEET_PGBOUNCER_POOL"
 		start_pgbouncer "$dir/pgbouncer.ini" "$LOGS/fleet-$rep-$mode-pgbouncer.log" "pool_mode = transaction" \
 			"default_pool_size = $FLEET_PGBOUNCER_POOL"
 		url=$(pgbouncer_url)
 		pool=$FLEET_POOL
 	fi
-	local app_args=(--app.db.pool.max-connections="$pool" --app.db.pool.min-connections="$(min 5 "$pool")"
-		--app.db.pool.instances="$FLEET_INSTANCES")
+	app_args+=(--app.db.pool.max-connections="$pool" --app.db.pool.min-connections="$(min 5 "$pool")")
 	log "fleet $mode: starting $FLEET_INSTANCES apps (max-connections $pool each, $FLEET_JAVA_OPTS) on $url"
 	for ((i = 1; i <= FLEET_INSTANCES; i++)); do
 		port=$((PORT + i - 1))
@@ -382,6 +411,7 @@ fleet_run() { # <repetition> <mode>
 		others_cpu_percent=$(others_cpu_percent "$cpu_before" "$cpu_after")
 		loadavg_after=$(cut -d' ' -f1-3 /proc/loadavg)
 		pooler_line=$(pooler_line "${logs[1]}")
+		pooler_modes=$(for ((i = 1; i <= FLEET_INSTANCES; i++)); do pooler_mode_of "${logs[i]}"; done | paste -sd' ' -)
 		app_warn_lines=$(cat "${logs[@]:1}" | grep -c ' WARN ' || true)
 		app_error_lines=$(cat "${logs[@]:1}" | grep -c ' ERROR ' || true)
 	META
@@ -435,7 +465,8 @@ for part in $PARTS; do
 	case "$part" in
 		hop)
 			for ((rep = 1; rep <= REPEATS; rep++)); do
-				for mode in $(rotate $((rep - 1)) "${HOP_MODES[@]}"); do hop_run "$rep" "$mode"; done
+				# shellcheck disable=SC2086 # HOP_MODES is a word list
+				for mode in $(rotate $((rep - 1)) $HOP_MODES); do hop_run "$rep" "$mode"; done
 			done
 			;;
 		fleet)

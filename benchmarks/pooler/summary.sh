@@ -53,6 +53,8 @@ col() { # <file> <n> <key> [<key2>]
 	awk -F'\t' -v n="$2" -v k="$3" -v k2="${4:-}" '$2 == k && (k2 == "" || $3 == k2) { print $n }' "$1"
 }
 sum_col() { col "$@" | awk '{ s += $1 } END { print s + 0 }'; }
+# "value ×count, …" of the words on stdin ("?" where none).
+tally() { awk 'NF { n[$1]++ } END { s = ""; for (k in n) s = s (s == "" ? "" : ", ") k " ×" n[k]; print (s == "" ? "?" : s) }'; }
 max_col() { col "$@" | sort -g | tail -n 1; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0 || a == "nan" || b == "nan") print "n/a"; else printf "%+.1f %%\n", (a / b - 1) * 100 }'; }
 
@@ -99,25 +101,28 @@ repeats=$(cfg REPEATS)
 			[[ -s "$d/wrk.json" ]] || continue
 			printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$(basename "$(dirname "$d")")" "$(basename "$d")" "$(wrk_row "$d/wrk.json")" \
 				"$(meta "$d" peak_db_connections)" "$(meta "$d" peak_server_connections)" \
-				"$(($(meta "$d" peak_rss_kb) / 1024))	$(meta "$d" others_cpu_percent)" >>"$rows"
+				"$(($(meta "$d" peak_rss_kb) / 1024))	$(meta "$d" others_cpu_percent)	$(meta "$d" pooler_mode)" >>"$rows"
 		done
 		# rep mode rps p50 p99 max non2xx sock connect read write timeout requests peak_db peak_srv rss others_cpu
+		# pooler_mode
 		echo "## 1. The pooler hop on one instance"
 		echo
-		echo "The sample app (db-pool's defaults: 20 connections, min 5; pooler mode \`auto\`, which found each set-up"
-		echo "itself), $(cfg HOP_CONNS) wrk connections of key lookups (\`GET /customers/{random id}\`, one primary-key SELECT),"
+		echo "The sample app (db-pool's defaults: 20 connections, min 5; pooler mode \`auto\`, which finds the set-up"
+		echo "itself: what it found is in the last column), $(cfg HOP_CONNS) wrk connections of key lookups (\`GET /customers/{random id}\`, one primary-key SELECT),"
 		echo "$(cfg WARMUP) s warm-up, then $(cfg HOP_DURATION) s measured; a fresh app (and PgBouncer) per run. PgBouncer's"
-		echo "\`default_pool_size\` $(cfg HOP_PGBOUNCER_POOL), above the app's pool, so that it never limits."
+		echo "\`default_pool_size\` $(cfg HOP_PGBOUNCER_POOL), above the app's pool, so that it never limits. **direct-unprepared** is"
+		echo "direct with the driver's \`prepareThreshold=0\` in the URL, as db-pool sets it behind PgBouncer in transaction"
+		echo "mode: from direct to it, the cost of no server-side prepared statements; from it to pgbouncer-transaction, the hop's."
 		echo
-		echo "| set-up | req/s | vs direct | p50 ms | p99 ms | errors (non-2xx / socket) | peak server backends | others' CPU % |"
-		echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+		echo "| set-up | req/s | vs direct | p50 ms | p99 ms | errors (non-2xx / socket) | peak server backends | others' CPU % | db-pool's pooler mode |"
+		echo "|---|---:|---:|---:|---:|---:|---:|---:|---|"
 		direct_rps=$(col "$rows" 3 direct | median)
-		for mode in direct pgbouncer-session pgbouncer-transaction; do
+		for mode in direct direct-unprepared pgbouncer-session pgbouncer-transaction; do
 			[[ -n "$(col "$rows" 3 "$mode")" ]] || continue
 			echo "| $mode | $(col "$rows" 3 "$mode" | spread 0) | $(ratio "$(col "$rows" 3 "$mode" | median)" "$direct_rps") |" \
 				"$(col "$rows" 4 "$mode" | spread 1) | $(col "$rows" 5 "$mode" | spread 1) |" \
 				"$(sum_col "$rows" 7 "$mode") / $(sum_col "$rows" 8 "$mode") | $(col "$rows" 14 "$mode" | spread 0) |" \
-				"$(col "$rows" 17 "$mode" | spread 0) |"
+				"$(col "$rows" 17 "$mode" | spread 0) | $(col "$rows" 18 "$mode" | tally) |"
 		done
 		echo
 		echo "Errors are totals over all runs. Peak server backends: the client backends connected to the"
@@ -135,7 +140,7 @@ repeats=$(cfg REPEATS)
 			d=${d%/}
 			[[ -f "$d/meta.env" ]] || continue
 			# rep mode rps worst_p99 best_p99 worst_p50 non2xx sock connect read write timeout peak_db peak_srv
-			# pool pgb_waiting_peak pgb_maxwait_ms rss_max_mib requests others_cpu
+			# pool pgb_waiting_peak pgb_maxwait_ms rss_max_mib requests others_cpu pooler_modes (one per app)
 			awk_in=$(for f in "$d"/wrk-*.json; do wrk_row "$f"; done)
 			read -r rps wp99 bp99 wp50 n2 sk cn rd wr to rq < <(echo "$awk_in" | awk -F'\t' '
 				{ r += $1; if ($3 > wp) wp = $3; if (bp == "" || $3 < bp) bp = $3; if ($2 > w50) w50 = $2
@@ -151,7 +156,7 @@ repeats=$(cfg REPEATS)
 			printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
 				"$(basename "$(dirname "$d")")" "$(basename "$d")" "$rps" "$wp99" "$bp99" "$wp50" "$n2" "$sk" "$cn" "$rd" "$wr" "$to" \
 				"$(meta "$d" peak_db_connections)" "$(meta "$d" peak_server_connections)" "$(meta "$d" pool_max_per_instance)" \
-				"$waiting" "$maxwait" "$((${rss_max:-0} / 1024))" "$rq	$(meta "$d" others_cpu_percent)" >>"$rows"
+				"$waiting" "$maxwait" "$((${rss_max:-0} / 1024))" "$rq	$(meta "$d" others_cpu_percent)	$(meta "$d" pooler_modes)" >>"$rows"
 		done
 		echo "## 2. Fleet: ${instances} instances, $(( instances * $(cfg FLEET_CONNS) )) client connections"
 		echo
@@ -160,12 +165,13 @@ repeats=$(cfg REPEATS)
 		echo "of $(cfg FLEET_WRK_THREADS) thread(s) in parallel, same start and duration), key lookups, $(cfg WARMUP) s warm-up, then"
 		echo "$(cfg DURATION) s measured. **direct**: each instance straight to PostgreSQL with its own pool. **pgbouncer-transaction**:"
 		echo "every instance through ONE PgBouncer in transaction mode whose \`default_pool_size\` $(cfg FLEET_PGBOUNCER_POOL) is the"
-		echo "server connections of the whole fleet."
+		echo "server connections of the whole fleet; each app's \`app.db.pool.pooler.mode\`: \`$(cfg FLEET_POOLER_MODE)\`"
+		echo "(\`auto\` lets each app find the mode at start; what they found is in the last column)."
 		echo
 		note=$(grep -m1 '^note=' "$raw/fleet/server-slots.txt" 2>/dev/null | cut -d= -f2- || true)
 		[[ -z "$note" ]] || { echo "Pool size of the direct case: $note."; echo; }
-		echo "| set-up | app pools (server conns possible) | total req/s | p99 ms, worst instance | p99 ms, best instance | p50 ms, worst instance | non-2xx | socket errors | PEAK server backends | others' CPU % |"
-		echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+		echo "| set-up | app pools (server conns possible) | total req/s | p99 ms, worst instance | p99 ms, best instance | p50 ms, worst instance | non-2xx | socket errors | PEAK server backends | others' CPU % | db-pool's pooler mode (per app) |"
+		echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
 		for mode in direct pgbouncer-transaction; do
 			[[ -n "$(col "$rows" 3 "$mode")" ]] || continue
 			pool=$(col "$rows" 15 "$mode" | head -n 1)
@@ -176,7 +182,8 @@ repeats=$(cfg REPEATS)
 			fi
 			echo "| $mode | $pools | $(col "$rows" 3 "$mode" | spread 0) | $(col "$rows" 4 "$mode" | spread 1) |" \
 				"$(col "$rows" 5 "$mode" | spread 1) | $(col "$rows" 6 "$mode" | spread 1) | $(sum_col "$rows" 7 "$mode") |" \
-				"$(sum_col "$rows" 8 "$mode") | $(col "$rows" 13 "$mode" | spread 0) | $(col "$rows" 20 "$mode" | spread 0) |"
+				"$(sum_col "$rows" 8 "$mode") | $(col "$rows" 13 "$mode" | spread 0) | $(col "$rows" 20 "$mode" | spread 0) |" \
+				"$(col "$rows" 21 "$mode" | tr ' ' '\n' | tally) |"
 		done
 		echo
 		echo "Errors are totals over all runs (socket errors: connect, read, write and timeout, wrk's"
@@ -327,7 +334,7 @@ repeats=$(cfg REPEATS)
 		echo
 		echo "| rep | set-up | req/s | p50 ms | p99 ms | max ms | non-2xx | socket errors | peak backends (db / server) | peak RSS MiB | others' CPU % |"
 		echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-		sort -k1,1n -k2,2 "$tmp/hop.tsv" | while IFS=$'\t' read -r rep mode rps p50 p99 mx n2 sk _ _ _ _ _ pdb psrv rss oc; do
+		sort -k1,1n -k2,2 "$tmp/hop.tsv" | while IFS=$'\t' read -r rep mode rps p50 p99 mx n2 sk _ _ _ _ _ pdb psrv rss oc _; do
 			echo "| $rep | $mode | $(num "$rps" 0) | $(num "$p50" 1) | $(num "$p99" 1) | $(num "$mx" 0) | $n2 | $sk | $pdb / $psrv | $rss | $oc |"
 		done
 		echo
@@ -335,10 +342,10 @@ repeats=$(cfg REPEATS)
 	if [[ -s "$tmp/fleet.tsv" ]]; then
 		echo "Fleet:"
 		echo
-		echo "| rep | set-up | pool each | total req/s | p99 worst / best ms | p50 worst ms | non-2xx | socket errors (connect/read/write/timeout) | peak backends (db / server) | PgBouncer peak waiting / maxwait ms | largest RSS MiB | others' CPU % |"
-		echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-		sort -k1,1n -k2,2 "$tmp/fleet.tsv" | while IFS=$'\t' read -r rep mode rps wp bp w50 n2 sk cn rd wr to pdb psrv pool w mw rss _ oc; do
-			echo "| $rep | $mode | $pool | $(num "$rps" 0) | $(num "$wp" 1) / $(num "$bp" 1) | $(num "$w50" 1) | $n2 | $sk ($cn/$rd/$wr/$to) | $pdb / $psrv | $w / $(num "$mw" 0) | $rss | $oc |"
+		echo "| rep | set-up | pool each | total req/s | p99 worst / best ms | p50 worst ms | non-2xx | socket errors (connect/read/write/timeout) | peak backends (db / server) | PgBouncer peak waiting / maxwait ms | largest RSS MiB | others' CPU % | pooler mode per app |"
+		echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+		sort -k1,1n -k2,2 "$tmp/fleet.tsv" | while IFS=$'\t' read -r rep mode rps wp bp w50 n2 sk cn rd wr to pdb psrv pool w mw rss _ oc pm; do
+			echo "| $rep | $mode | $pool | $(num "$rps" 0) | $(num "$wp" 1) / $(num "$bp" 1) | $(num "$w50" 1) | $n2 | $sk ($cn/$rd/$wr/$to) | $pdb / $psrv | $w / $(num "$mw" 0) | $rss | $oc | ${pm:-?} |"
 		done
 		echo
 	fi
