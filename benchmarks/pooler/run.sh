@@ -3,7 +3,7 @@
 # repetition to the next, so that drift of the machine favours no variant), in one results folder with
 # raw/ and a summary.md of medians and spread.
 #
-#   benchmarks/pooler/run.sh                    # full size: about 27 minutes on 2 cores
+#   benchmarks/pooler/run.sh                    # full size: about 23 minutes on 2 cores
 #   benchmarks/pooler/run.sh --smoke            # every part, small and short (about 3 minutes)
 #   PARTS="fleet" benchmarks/pooler/run.sh      # one part (hop, fleet, setlocal)
 #

@@ -158,7 +158,7 @@ repeats=$(cfg REPEATS)
 				"$(meta "$d" peak_db_connections)" "$(meta "$d" peak_server_connections)" "$(meta "$d" pool_max_per_instance)" \
 				"$waiting" "$maxwait" "$((${rss_max:-0} / 1024))" "$rq	$(meta "$d" others_cpu_percent)	$(meta "$d" pooler_modes)" >>"$rows"
 		done
-		echo "## 2. Fleet: ${instances} instances, $(( instances * $(cfg FLEET_CONNS) )) client connections"
+		echo "## 2. Fleet: ${instances} instances, $(num $((instances * $(cfg FLEET_CONNS))) 0) client connections"
 		echo
 		echo "${instances} copies of the sample app at once (ports $(cfg PORT)…, \`$(cfg FLEET_JAVA_OPTS)\` each,"
 		echo "\`app.db.pool.instances=${instances}\`), wrk with $(cfg FLEET_CONNS) connections against each (${instances} wrk processes"
@@ -266,14 +266,16 @@ repeats=$(cfg REPEATS)
 	if [[ -d "$raw/hop" ]]; then
 		echo "# 1. hop, per run: the app, then wrk (warm-up, then measured)"
 		echo "java $(cfg APP_JAVA_OPTS) -jar sample-app/target/db-pool-sample-app.jar --server.port=$(cfg PORT) \\"
-		echo "  --spring.datasource.url=jdbc:postgresql://127.0.0.1:{5432 | PgBouncer's port}/$(cfg DB) --spring.datasource.username=$(cfg BENCH_ROLE)"
+		echo "  --spring.datasource.url=jdbc:postgresql://127.0.0.1:{5432 | 5432 with ?prepareThreshold=0 | PgBouncer's port}/$(cfg DB) --spring.datasource.username=$(cfg BENCH_ROLE)"
 		echo "wrk -t$(cfg WRK_THREADS) -c$(cfg HOP_CONNS) -d$(cfg HOP_DURATION)s --timeout $(cfg WRK_TIMEOUT) --latency -s benchmarks/load/wrk-scenario.lua http://127.0.0.1:$(cfg PORT) -- keylookup $(cfg MAX_ID)"
 	fi
 	if [[ -d "$raw/fleet" ]]; then
 		echo "# 2. fleet, per run: i = 1..$(cfg FLEET_INSTANCES) at once, then $(cfg FLEET_INSTANCES) wrk in parallel"
 		echo "java $(cfg FLEET_JAVA_OPTS) -jar sample-app/target/db-pool-sample-app.jar --server.port=\$(($(cfg PORT) + i - 1)) \\"
 		echo "  --spring.datasource.url=jdbc:postgresql://127.0.0.1:{5432 | PgBouncer's port}/$(cfg DB) --spring.datasource.username=$(cfg BENCH_ROLE) \\"
-		echo "  --app.db.pool.max-connections={pool} --app.db.pool.min-connections={min(5, pool)} --app.db.pool.instances=$(cfg FLEET_INSTANCES)"
+		echo "  --app.db.pool.instances=$(cfg FLEET_INSTANCES) --app.db.pool.max-connections={pool} --app.db.pool.min-connections={min(5, pool)}"
+		[[ "$(cfg FLEET_POOLER_MODE)" == pgbouncer-transaction ]] &&
+			echo "  # and through PgBouncer: --app.db.pool.pooler.mode=pgbouncer-transaction"
 		echo "wrk -t$(cfg FLEET_WRK_THREADS) -c$(cfg FLEET_CONNS) -d$(cfg DURATION)s --timeout $(cfg WRK_TIMEOUT) --latency -s benchmarks/load/wrk-scenario.lua http://127.0.0.1:\$(($(cfg PORT) + i - 1)) -- keylookup $(cfg MAX_ID)"
 		echo "psql -Atc \"select count(*) filter (where datname = '$(cfg DB)'), count(*) from pg_stat_activity where backend_type = 'client backend' and pid <> pg_backend_pid()\"   # every 0.5 s"
 	fi
@@ -312,8 +314,9 @@ repeats=$(cfg REPEATS)
 		- **Shared machine and server.** Other work ran on the same machine and PostgreSQL server meanwhile (other
 		  builds and test suites). Each run records the share of the machine's cores that processes other than the
 		  benchmark's own and PostgreSQL's took during it ("others' CPU %": their CPU time over the run's seconds
-		  times the cores, a lower bound since processes that ended mid-run are missed; PostgreSQL's backends serving
-		  others are not counted) and the server's other connections (`server_connections_before` in `meta.env`).
+		  times the cores) and the server's other connections (`server_connections_before` in `meta.env`). It is a
+		  lower bound: a process that starts and ends within the run (a short test JVM) is missed entirely, and
+		  PostgreSQL's backends serving others are not counted; a 0 does not prove a quiet machine.
 		  Repetitions, medians and the rotated order limit their effect; they do not remove it. Compare variants
 		  whose others' CPU is alike.
 		- **pgbench's SELECT 1** is the smallest possible transaction, so the relative cost of the extra statements is
