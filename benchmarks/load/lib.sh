@@ -289,24 +289,35 @@ wait_db_idle() {
 
 APP_PID=""
 start_app() { # <log file> <java> <app args...>
-	local logf=$1 java=$2 deadline
+	launch_app "$@"
+	await_app "$APP_PID" "$1"
+}
+
+# Start the app on PORT (connecting to JDBC_URL as APP_USER) without waiting for it; its pid in
+# APP_PID. With await_app, several apps start at once (benchmarks/pooler/run.sh's fleet).
+launch_app() { # <log file> <java> <app args...>
+	local logf=$1 java=$2
 	shift 2
 	port_free || die "port $PORT is in use; set PORT=... to a free one"
 	# shellcheck disable=SC2086 # APP_JAVA_OPTS and APP_ARGS are word lists
 	"$java" $APP_JAVA_OPTS -jar "$APP_JAR" --server.port="$PORT" --spring.datasource.url="$JDBC_URL" \
-		--spring.datasource.username="$PGUSER" "$@" $APP_ARGS >"$logf" 2>&1 &
+		--spring.datasource.username="${APP_USER:-$PGUSER}" "$@" $APP_ARGS >"$logf" 2>&1 &
 	APP_PID=$!
 	BG_PIDS+=("$APP_PID")
+}
+
+# Wait (bounded) until the app of <pid> on PORT answers /ping and a key lookup.
+await_app() { # <pid> <log file>
+	local pid=$1 logf=$2 deadline status
 	deadline=$((SECONDS + APP_START_TIMEOUT))
 	until curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$PORT/ping" 2>/dev/null; do
-		if ! kill -0 "$APP_PID" 2>/dev/null; then
+		if ! kill -0 "$pid" 2>/dev/null; then
 			tail -n 30 "$logf" >&2
 			die "the app exited during start-up (see $logf)"
 		fi
 		((SECONDS < deadline)) || die "the app did not answer /ping within ${APP_START_TIMEOUT}s (see $logf)"
 		sleep 0.5
 	done
-	local status
 	status=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "http://127.0.0.1:$PORT/customers/1" || true)
 	[[ "$status" == 200 ]] || die "GET /customers/1 answered $status after start-up (see $logf)"
 }
@@ -333,6 +344,10 @@ start_sampler() { # <out file> <max seconds>
 	SAMPLER_PID=$!
 	BG_PIDS+=("$SAMPLER_PID")
 }
+# The samples' peaks: "<to the benchmark database> <to the server> <samples missed> <samples>".
+connection_peaks() { # <samples file>
+	awk '$1 == "miss" { m++; next } { if ($1 > a) a = $1; if ($2 > b) b = $2 } END { print a + 0, b + 0, m + 0, NR }' "$1"
+}
 stop_sampler() {
 	stop_pid "$SAMPLER_PID" 5
 	forget_pid "$SAMPLER_PID"
@@ -340,14 +355,29 @@ stop_sampler() {
 }
 
 run_wrk() { # <out json> <connections> <seconds> <script args...>
-	local out=$1 conns=$2 secs=$3 threads=$WRK_THREADS rc=0
+	start_wrk "$@"
+	finish_wrk "$WRK_PID" "$1"
+}
+
+# wrk on PORT in the background (bounded to its duration + 30 s), its pid in WRK_PID; finish_wrk
+# waits for it. Several at once load several apps (benchmarks/pooler/run.sh's fleet).
+WRK_PID=""
+start_wrk() { # <out json> <connections> <seconds> <script args...>
+	local out=$1 conns=$2 secs=$3 threads=$WRK_THREADS
 	shift 3
 	((conns < threads)) && threads=$conns
-	run_bounded $((secs + 30)) "${out%.json}.txt" env WRK_JSON_OUT="$out" \
+	timeout --kill-after=10 $((secs + 30)) env WRK_JSON_OUT="$out" \
 		wrk -t"$threads" -c"$conns" -d"${secs}s" --timeout "$WRK_TIMEOUT" --latency -s "$LUA" \
-		"http://127.0.0.1:$PORT" -- "$@" || rc=$?
-	((rc == 0)) || log "wrk exited with status $rc (see ${out%.json}.txt)"
-	[[ -s "$out" ]] || log "wrk wrote no summary to $out"
+		"http://127.0.0.1:$PORT" -- "$@" >"${out%.json}.txt" 2>&1 &
+	WRK_PID=$!
+	BG_PIDS+=("$WRK_PID")
+}
+finish_wrk() { # <pid> <out json>
+	local rc=0
+	wait "$1" || rc=$?
+	forget_pid "$1"
+	((rc == 0)) || log "wrk exited with status $rc (see ${2%.json}.txt)"
+	[[ -s "$2" ]] || log "wrk wrote no summary to $2"
 }
 
 scenario_conns() {
@@ -522,8 +552,7 @@ measure() { # <dir> <mode> <scenario> <app args...>
 	local pool_max
 	pool_max=$(pool_max_of "$mode" "$logf")
 	stop_app
-	peaks=$(awk '$1 == "miss" { m++; next } { if ($1 > a) a = $1; if ($2 > b) b = $2 } END { print a + 0, b + 0, m + 0, NR }' \
-		"$dir/connections.txt")
+	peaks=$(connection_peaks "$dir/connections.txt")
 	cat >"$dir/meta.env" <<-META
 		mode=$mode
 		scenario=$scenario
