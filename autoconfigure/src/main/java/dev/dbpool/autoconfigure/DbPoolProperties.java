@@ -658,9 +658,11 @@ public class DbPoolProperties {
 
 		/**
 		 * What sits between the pool and PostgreSQL: none, pgbouncer-session,
-		 * pgbouncer-transaction, or auto (find out at start-up over one connection beside
-		 * the pool, and log what was found). Decides how the server timeouts are applied
-		 * and whether prepared statements may be kept on the server.
+		 * pgbouncer-transaction, or auto (find out at start-up over connections beside
+		 * the pool, and log what was found; session mode only where PgBouncer's console,
+		 * admin-url, says so, else transaction mode's rules, which hold in both). Decides
+		 * how the server timeouts are applied and whether prepared statements may be kept
+		 * on the server.
 		 */
 		private PoolerMode mode = PoolerMode.AUTO;
 

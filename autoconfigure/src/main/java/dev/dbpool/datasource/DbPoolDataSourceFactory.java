@@ -103,7 +103,7 @@ public final class DbPoolDataSourceFactory {
 		if (!this.settings.startup().postgresql() || this.settings.pooler().mode() != PoolerMode.AUTO) {
 			return;
 		}
-		PoolerDetection found = PoolerDetector.detect(probeConnections(pool));
+		PoolerDetection found = PoolerDetector.detect(probeConnections(pool), PgBouncerConsole.of(this.settings, pool));
 		PoolerMode mode = found.found() ? found.mode() : PoolerMode.NONE;
 		this.settings = this.settings.withPooler(mode,
 				found.found() ? "by start-up: " + found.evidence() : "by start-up, which could not tell");
@@ -117,6 +117,14 @@ public final class DbPoolDataSourceFactory {
 		else if (mode == PoolerMode.NONE) {
 			logger.info("db-pool: " + target + " connects to PostgreSQL itself, no pooler in between ("
 					+ found.evidence() + ")");
+		}
+		else if (!found.proven()) {
+			logger.info("db-pool: " + target + " connects through a pooler whose mode start-up cannot prove ("
+					+ found.evidence() + "): transaction mode's rules apply, which hold in session mode too: "
+					+ this.settings.pooler().describe() + ". If PgBouncer runs pool_mode = session, set "
+					+ PoolSettings.POOLER + " (DB_POOLER) to pgbouncer-session (server-side prepared statements, "
+					+ "timeouts set per connection), or set " + PoolSettings.ADMIN_URL
+					+ " so that start-up reads the mode from PgBouncer's console.");
 		}
 		else {
 			logger.info("db-pool: " + target + " connects through a pooler in "

@@ -139,6 +139,23 @@ public final class PgBouncerConsole implements PoolGuard, AutoCloseable {
 		this.reader.sample();
 	}
 
+	/**
+	 * Read, once, the {@code pool_mode} PgBouncer runs the pool's database and user in:
+	 * the one certain answer to which mode it is, for start-up.
+	 * @return {@code session}, {@code transaction} or {@code statement}
+	 * @throws SQLException if the console cannot be read, or lists no such pool
+	 */
+	public String poolMode() throws SQLException {
+		try (ConsoleConnection connection = open()) {
+			PgBouncerPool found = read(connection).pool();
+			if (found == null) {
+				throw new SQLException(
+						"PgBouncer's console lists no pool for database " + this.database + " and user " + poolUser());
+			}
+			return found.poolMode();
+		}
+	}
+
 	// As the console's URL gives credentials, else as the pool logs in now.
 	private ConsoleConnection open() throws SQLException {
 		boolean own = this.admin.username() != null;

@@ -10,21 +10,26 @@ import dev.dbpool.diagnostics.SqlFailures;
 import dev.dbpool.guard.SideConnections;
 import dev.dbpool.settings.PoolSettings;
 import dev.dbpool.settings.PoolerMode;
+import org.jspecify.annotations.Nullable;
 import org.postgresql.PGConnection;
 
 /**
- * Works out, over two connections beside the pool, whether a pooler sits between the pool
- * and PostgreSQL and in which mode it runs, for {@code app.db.pool.pooler.mode=auto}.
+ * Works out, over connections beside the pool, whether a pooler sits between the pool and
+ * PostgreSQL and in which mode it runs, for {@code app.db.pool.pooler.mode=auto}.
  * <p>
  * A pooler answers the client's start-up with a cancel key of its own, so the process id
  * the driver was given differs from the server's {@code pg_backend_pid()}; straight to
- * the server, they are equal. Behind a pooler, one connection notes its server process,
- * then another opens a transaction (holding a server session) and the first asks again,
- * three times: in session mode the first connection keeps its server process and the
- * other never gets it; in transaction mode a server session goes to whichever client
- * needs one, so the other gets the first's process (PgBouncer hands out the session
- * released last) or the first moves to another. In statement mode the transaction is
- * refused, which stops start-up: a JDBC pool needs transactions.
+ * the server, they are equal. Behind a pooler, PgBouncer's admin console, where
+ * {@code app.db.pool.pooler.admin-url} gives it, says the mode. Without it the
+ * connections can only prove transaction mode: one connection notes its server process,
+ * then another opens a transaction and the first asks again; when a server process goes
+ * from one client to another, the pooler runs in transaction mode (PgBouncer hands out
+ * the session released last). When none does, that looks like session mode, but a pooler
+ * in transaction mode that other clients keep busy can look the same, and taking it for
+ * session mode would let prepared statements collide and settings leak between clients;
+ * so transaction mode's rules apply, which hold in session mode too, and the detection
+ * says that the mode is not proven. In statement mode the transaction is refused, which
+ * stops start-up: a JDBC pool needs transactions.
  * <p>
  * Each probe connection is bounded by the driver's socket timeout, so that a pooler
  * without a free server session cannot hold start-up; when it cannot tell, it says why.
@@ -46,29 +51,39 @@ public final class PoolerDetector {
 	 * Find the pooler, if any, and its mode.
 	 * @param connections opens the probe connections, with no start-up options and no
 	 * server-side prepared statements
+	 * @param console PgBouncer's admin console, or {@code null} where none is given
 	 * @return what was found
 	 */
-	public static PoolerDetection detect(SideConnections connections) {
+	public static PoolerDetection detect(SideConnections connections, @Nullable PgBouncerConsole console) {
 		try (Connection first = connections.open(PURPOSE)) {
 			int given = first.unwrap(PGConnection.class).getBackendPID();
 			int server = serverPid(first);
 			if (given == server) {
 				return new PoolerDetection(PoolerMode.NONE,
-						"the server's process id is the one the connection was given (" + server + ")");
+						"the server's process id is the one the connection was given (" + server + ")", true);
+			}
+			String unread = "";
+			if (console != null) {
+				// While the probe is connected, so that the console lists its pool.
+				try {
+					return fromConsole(console.poolMode());
+				}
+				catch (SQLException ex) {
+					unread = "; PgBouncer's console could not be read (" + SqlFailures.describe(ex) + ")";
+				}
 			}
 			try (Connection other = connections.open(PURPOSE)) {
-				return mode(first, server, other);
+				PoolerDetection found = mode(first, server, other);
+				return new PoolerDetection(found.mode(), found.evidence() + unread, found.proven());
 			}
 		}
 		catch (SQLException ex) {
 			if (SqlFailures.isPgBouncerRefusal(ex)) {
 				// PgBouncer is there; transaction mode's rules hold in session mode too.
 				return new PoolerDetection(PoolerMode.PGBOUNCER_TRANSACTION,
-						"PgBouncer refused the probe (" + SqlFailures.describe(ex)
-								+ "), so its mode is not known: transaction mode's rules apply, "
-								+ "which hold in session mode too");
+						"PgBouncer refused the probe (" + SqlFailures.describe(ex) + ")", false);
 			}
-			return new PoolerDetection(null, "the server could not be asked (" + SqlFailures.describe(ex) + ")");
+			return new PoolerDetection(null, "the server could not be asked (" + SqlFailures.describe(ex) + ")", false);
 		}
 	}
 
@@ -100,14 +115,26 @@ public final class PoolerDetector {
 				throw ex;
 			}
 		}
-		return new PoolerDetection(PoolerMode.PGBOUNCER_SESSION,
-				"the pooler's cancel key differs from the server's process id, and a connection kept server process "
-						+ firstServer + " while another ran " + ROUNDS + " transactions on others");
+		return new PoolerDetection(PoolerMode.PGBOUNCER_TRANSACTION,
+				"the pooler's cancel key differs from the server's process id; a connection kept server process "
+						+ firstServer + " while another ran " + ROUNDS
+						+ " transactions on others, as in session mode, but a pooler in transaction mode that other "
+						+ "clients keep busy can look the same",
+				false);
 	}
 
 	private static PoolerDetection transactionMode(String evidence) {
 		return new PoolerDetection(PoolerMode.PGBOUNCER_TRANSACTION,
-				"the pooler's cancel key differs from the server's process id, and " + evidence);
+				"the pooler's cancel key differs from the server's process id, and " + evidence, true);
+	}
+
+	private static PoolerDetection fromConsole(String poolMode) {
+		String evidence = "PgBouncer's admin console says pool_mode " + poolMode;
+		return switch (poolMode) {
+			case "session" -> new PoolerDetection(PoolerMode.PGBOUNCER_SESSION, evidence, true);
+			case "transaction" -> new PoolerDetection(PoolerMode.PGBOUNCER_TRANSACTION, evidence, true);
+			default -> throw statementMode(evidence);
+		};
 	}
 
 	private static InvalidDbPoolConfigurationException statementMode(String evidence) {

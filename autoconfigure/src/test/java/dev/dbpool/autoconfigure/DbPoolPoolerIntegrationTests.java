@@ -150,14 +150,17 @@ class DbPoolPoolerIntegrationTests {
 		}
 
 		@Test
-		void autoFindsSessionModeAndTheTimeoutsHold(CapturedOutput output) {
+		void autoReadsSessionModeFromTheConsoleAndTheTimeoutsHold(CapturedOutput output) {
 			through(this.pgBouncer, PLAIN_ROLE, "it-pooler-session")
 				.withPropertyValues("app.db.pool.statement-timeout=1500ms", "app.db.pool.lock-timeout=700ms",
-						"app.db.pool.idle-in-transaction-timeout=1s")
+						"app.db.pool.idle-in-transaction-timeout=1s",
+						"app.db.pool.pooler.admin-url=" + this.pgBouncer.jdbcUrl("pgbouncer") + "?user=postgres")
 				.run((context) -> {
 					PoolSettings settings = context.getBean(PoolSettings.class);
 					assertThat(settings.pooler().mode()).isEqualTo(PoolerMode.PGBOUNCER_SESSION);
-					assertThat(output).contains("connects through a pooler in session mode, pgbouncer-session")
+					assertThat(output)
+						.contains("connects through a pooler in session mode, pgbouncer-session "
+								+ "(PgBouncer's admin console says pool_mode session)")
 						.contains("connection budget not checked");
 					DataSource dataSource = context.getBean(DataSource.class);
 					try (Connection connection = dataSource.getConnection()) {
@@ -175,6 +178,23 @@ class DbPoolPoolerIntegrationTests {
 						.asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
 						.containsEntry("mode", "pgbouncer-session");
 				});
+		}
+
+		@Test
+		void withoutTheConsoleAutoCannotProveSessionModeAndAppliesTransactionModesRules(CapturedOutput output) {
+			// Transaction mode kept busy by other clients can look like session mode;
+			// taking it for session mode would let prepared statements collide.
+			through(this.pgBouncer, PLAIN_ROLE, "it-pooler-session-unproven").run((context) -> {
+				PoolSettings settings = context.getBean(PoolSettings.class);
+				assertThat(settings.pooler().mode()).isEqualTo(PoolerMode.PGBOUNCER_TRANSACTION);
+				assertThat(output).contains("connects through a pooler whose mode start-up cannot prove")
+					.contains("as in session mode, but a pooler in transaction mode that other clients keep busy "
+							+ "can look the same")
+					.contains("If PgBouncer runs pool_mode = session, set app.db.pool.pooler.mode (DB_POOLER) to "
+							+ "pgbouncer-session")
+					// The role has no timeouts of its own: the check says so.
+					.contains("the server does not apply its timeouts");
+			});
 		}
 
 		@Test

@@ -93,7 +93,7 @@ class PgBouncerFailureAnalysisIntegrationTests {
 					+ "ignore_startup_parameters in pgbouncer.ini, but then PgBouncer drops it and its setting "
 					+ "silently stops holding.");
 			// The probe of app.db.pool.pooler.mode=auto was refused first, by PgBouncer.
-			assertThat(output).contains("connects through a pooler in transaction mode")
+			assertThat(output).contains("connects through a pooler whose mode start-up cannot prove")
 				.contains("PgBouncer refused the probe (08P01 FATAL: unsupported startup parameter: search_path — "
 						+ "fix: remove what sends search_path from the JDBC URL");
 		}
@@ -122,10 +122,9 @@ class PgBouncerFailureAnalysisIntegrationTests {
 		try (PgBouncer pgBouncer = PgBouncer.configure().set("max_client_conn", 1).start();
 				Connection only = pgBouncer.connect("postgres")) {
 			Startup startup = start(pgBouncer.jdbcUrl(), Map.of());
-			assertThat(output)
-				.contains("connects through a pooler in transaction mode, pgbouncer-transaction (PgBouncer "
-						+ "refused the probe (08P01 FATAL: no more connections allowed (max_client_conn) — fix: PgBouncer's "
-						+ "max_client_conn is reached: raise it in pgbouncer.ini");
+			assertThat(output).contains("connects through a pooler whose mode start-up cannot prove (PgBouncer "
+					+ "refused the probe (08P01 FATAL: no more connections allowed (max_client_conn) — fix: PgBouncer's "
+					+ "max_client_conn is reached: raise it in pgbouncer.ini");
 			// Then it connects without options, and the client limit itself is reported.
 			assertThat(startup.description()).contains("PgBouncer accepts no more clients (max_client_conn).");
 		}

@@ -30,12 +30,13 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The sample app behind a real PgBouncer in front of the test database, pointed at it by
- * {@code spring.datasource.url} alone (and, in transaction mode, a user whose own
- * settings hold the sample's timeouts), over HTTP: it finds the pooler's mode at start-up
- * and says so, health and meters answer (the server-side view reads through the pooler),
- * a statement past the sample's statement timeout is cancelled by the server, and a
- * request that cannot have a connection, or loses it, is answered 503. Each subclass
- * starts its PgBouncer ({@link SamplePgBouncer}) and hands it to {@link #connectThrough}.
+ * {@code spring.datasource.url} and {@code app.db.pool.pooler.admin-url} (and, in
+ * transaction mode, a user whose own settings hold the sample's timeouts), over HTTP: it
+ * reads the pooler's mode from PgBouncer's console at start-up and says so, health and
+ * meters answer (the server-side view reads through the pooler), a statement past the
+ * sample's statement timeout is cancelled by the server, and a request that cannot have a
+ * connection, or loses it, is answered 503. Each subclass starts its PgBouncer
+ * ({@link SamplePgBouncer}) and hands it to {@link #connectThrough}.
  */
 @ExtendWith(OutputCaptureExtension.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -59,10 +60,12 @@ abstract class AbstractPgBouncerOverHttpTests extends AbstractOverHttpTests {
 		pgBouncer = started;
 	}
 
-	// The sample's own user and password (application.yml) stay.
+	// The sample's own user and password (application.yml) stay. PgBouncer's console,
+	// read as its admin, is what lets start-up tell session mode for sure.
 	@DynamicPropertySource
 	static void throughPgBouncer(DynamicPropertyRegistry registry) {
 		registry.add("spring.datasource.url", () -> pgBouncer.jdbcUrl());
+		registry.add("app.db.pool.pooler.admin-url", () -> pgBouncer.jdbcUrl("pgbouncer") + "?user=postgres");
 	}
 
 	/**
@@ -74,7 +77,8 @@ abstract class AbstractPgBouncerOverHttpTests extends AbstractOverHttpTests {
 	@Test
 	void startUpSaysWhichPoolerModeItFound(CapturedOutput output) {
 		assertThat(output)
-			.contains("connects through a pooler in " + poolMode() + " mode, pgbouncer-" + poolMode() + " (")
+			.contains("connects through a pooler in " + poolMode() + " mode, pgbouncer-" + poolMode()
+					+ " (PgBouncer's admin console says pool_mode " + poolMode() + ")")
 			.contains("connection budget not checked")
 			.doesNotContain("does not apply its timeouts");
 	}

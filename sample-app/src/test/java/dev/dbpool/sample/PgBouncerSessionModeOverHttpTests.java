@@ -4,7 +4,7 @@ import org.junit.jupiter.api.BeforeAll;
 
 /**
  * The sample app behind PgBouncer in session mode, as its own user: only
- * {@code spring.datasource.url} changed.
+ * {@code spring.datasource.url} and the console's URL changed.
  */
 class PgBouncerSessionModeOverHttpTests extends AbstractPgBouncerOverHttpTests {
 
