@@ -183,7 +183,7 @@ public final class PostgresServer implements AutoCloseable {
 	 * @return this
 	 */
 	public PostgresServer startAgain() {
-		ctl("start", "-l", log().toString(), "-w", "-t", seconds());
+		ctl("start", "-l", logFile().toString(), "-w", "-t", seconds());
 		return this;
 	}
 
@@ -202,7 +202,7 @@ public final class PostgresServer implements AutoCloseable {
 	 * @return this
 	 */
 	public PostgresServer restart() {
-		ctl("restart", "-m", "fast", "-l", log().toString(), "-w", "-t", seconds());
+		ctl("restart", "-m", "fast", "-l", logFile().toString(), "-w", "-t", seconds());
 		return this;
 	}
 
@@ -236,16 +236,16 @@ public final class PostgresServer implements AutoCloseable {
 	 * Return what the server logged so far.
 	 * @return the log
 	 */
-	public String logText() {
+	public String log() {
 		try {
-			return Files.readString(log());
+			return Files.readString(logFile());
 		}
 		catch (IOException ex) {
 			return "(no log: " + ex.getMessage() + ")";
 		}
 	}
 
-	private Path log() {
+	private Path logFile() {
 		return this.folder.resolve("postgres.log");
 	}
 
@@ -306,7 +306,7 @@ public final class PostgresServer implements AutoCloseable {
 		List<String> command = new ArrayList<>(List.of(tool("pg_ctl"), action, "-D", this.data.toString()));
 		command.addAll(List.of(options));
 		if (run(command, Map.of(), true) != 0) {
-			throw new IllegalStateException("pg_ctl " + action + " failed for " + this + "; its log:\n" + logText());
+			throw new IllegalStateException("pg_ctl " + action + " failed for " + this + "; its log:\n" + log());
 		}
 	}
 
@@ -401,7 +401,7 @@ public final class PostgresServer implements AutoCloseable {
 					}
 					if (System.nanoTime() > deadline) {
 						throw new IllegalStateException(standby + " did not replay up to " + lsn + " within " + timeout
-								+ "; its log:\n" + standby.logText());
+								+ "; its log:\n" + standby.log());
 					}
 					LocalProcesses.sleep(20);
 				}

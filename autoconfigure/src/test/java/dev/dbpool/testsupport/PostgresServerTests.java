@@ -46,7 +46,7 @@ class PostgresServerTests {
 			assertThat(queryInt(server, "SELECT id FROM kept")).isEqualTo(42);
 			server.stop(Shutdown.IMMEDIATE).startAgain();
 			assertThat(queryInt(server, "SELECT id FROM kept")).isEqualTo(42);
-			assertThat(server.logText()).contains("database system is ready to accept connections");
+			assertThat(server.log()).contains("database system is ready to accept connections");
 		}
 	}
 
