@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,7 +21,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * A real PgBouncer in front of the test server, started for a test on a free loopback
@@ -182,16 +180,7 @@ public final class PgBouncer implements AutoCloseable {
 			this.process.destroyForcibly();
 			Thread.currentThread().interrupt();
 		}
-		deleteDirectory(this.directory);
-	}
-
-	private static void deleteDirectory(Path directory) {
-		try (Stream<Path> files = Files.walk(directory)) {
-			files.sorted((a, b) -> b.compareTo(a)).forEach((file) -> file.toFile().delete());
-		}
-		catch (IOException ex) {
-			// Best effort: a temporary folder.
-		}
+		LocalProcesses.deleteDirectory(this.directory);
 	}
 
 	@Override
@@ -305,14 +294,11 @@ public final class PgBouncer implements AutoCloseable {
 			Path directory = null;
 			try {
 				directory = Files.createTempDirectory("dbpool-pgbouncer-");
-				int port = freePort();
+				int port = LocalProcesses.freePort();
 				Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwxr-xr-x"));
 				Path users = write(directory.resolve("users.txt"), usersFile());
 				Path config = write(directory.resolve("pgbouncer.ini"), config(database, port, users));
-				List<String> command = new ArrayList<>();
-				if ("root".equals(System.getProperty("user.name"))) {
-					command.addAll(List.of("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"));
-				}
+				List<String> command = new ArrayList<>(LocalProcesses.asNobodyIfRoot());
 				command.addAll(List.of(binary, config.toString()));
 				Path log = directory.resolve("pgbouncer.log");
 				Process process = new ProcessBuilder(command).redirectErrorStream(true)
@@ -324,7 +310,7 @@ public final class PgBouncer implements AutoCloseable {
 			}
 			catch (IOException ex) {
 				if (directory != null) {
-					deleteDirectory(directory);
+					LocalProcesses.deleteDirectory(directory);
 				}
 				throw new IllegalStateException(HOW_TO_GET_ONE
 					.formatted("Could not start PgBouncer (" + binary + "): " + ex.getMessage(), BINARY_VARIABLE), ex);
@@ -384,12 +370,6 @@ public final class PgBouncer implements AutoCloseable {
 					"No pgbouncer binary found (looked in /usr/sbin, /usr/bin, /usr/local/bin)", BINARY_VARIABLE));
 		}
 
-		private static int freePort() throws IOException {
-			try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-				return socket.getLocalPort();
-			}
-		}
-
 		private static void awaitListening(PgBouncer pgBouncer) {
 			long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
 			while (System.nanoTime() < deadline) {
@@ -405,23 +385,13 @@ public final class PgBouncer implements AutoCloseable {
 					return;
 				}
 				catch (IOException ex) {
-					sleep();
+					LocalProcesses.sleep(50);
 				}
 			}
 			String log = pgBouncer.log();
 			pgBouncer.close();
 			throw new UncheckedIOException(new IOException(
 					"PgBouncer did not listen within " + START_TIMEOUT.toSeconds() + "s; its log:\n" + log));
-		}
-
-		private static void sleep() {
-			try {
-				Thread.sleep(50);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				throw new IllegalStateException(ex);
-			}
 		}
 
 	}
