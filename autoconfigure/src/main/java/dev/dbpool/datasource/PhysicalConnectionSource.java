@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Properties;
@@ -19,6 +20,7 @@ import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.util.DriverDataSource;
+import dev.dbpool.diagnostics.Durations;
 import dev.dbpool.diagnostics.SqlFailures;
 import dev.dbpool.guard.SideConnections;
 import dev.dbpool.retry.Retrier;
@@ -50,7 +52,7 @@ import org.postgresql.PGProperty;
  * never comes back here), not a borrow the pool rejects or times out. Every failed
  * attempt counts in {@link #getFailed()} and {@link #getFailedInARow()}, every retry in
  * {@link #getRetries()}; one WARN line is logged when a failing streak first retries, a
- * DEBUG line for each retry.
+ * DEBUG line for each retry, and an INFO line when a connection opens again after it.
  * <p>
  * It also opens the pool's {@link SideConnections side connections}, from the same driver
  * data source, without retries and without counting them.
@@ -246,11 +248,16 @@ public final class PhysicalConnectionSource implements DataSource, SideConnectio
 
 	private Connection opened(Connection connection) {
 		this.opened.incrementAndGet();
-		this.failedInARow.set(0);
+		long failedBefore = this.failedInARow.getAndSet(0);
+		Instant since = this.failingSince;
 		this.failingSince = null;
-		this.lastOpened = Instant.now();
-		if (this.streakLogged.get() && this.streakLogged.compareAndSet(true, false) && logger.isDebugEnabled()) {
-			logger.debug("db-pool: pool '" + this.pool.getPoolName() + "': opened a connection again");
+		Instant now = Instant.now();
+		this.lastOpened = now;
+		// The end of a streak whose start was logged: the story's last line.
+		if (this.streakLogged.get() && this.streakLogged.compareAndSet(true, false) && logger.isInfoEnabled()) {
+			logger.info("db-pool: pool '" + this.pool.getPoolName() + "': opened a connection again after "
+					+ failedBefore + " failed attempt" + ((failedBefore != 1) ? "s" : "")
+					+ ((since != null) ? " over " + Durations.format(Duration.between(since, now)) : ""));
 		}
 		return connection;
 	}
