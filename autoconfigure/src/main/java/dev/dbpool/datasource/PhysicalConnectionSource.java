@@ -92,6 +92,8 @@ public final class PhysicalConnectionSource implements DataSource, SideConnectio
 
 	private final Map<String, DataSource> sides = new ConcurrentHashMap<>();
 
+	private volatile @Nullable Failovers failovers;
+
 	PhysicalConnectionSource(DataSource driver, RetryPolicy retry, HikariDataSource pool, @Nullable String sessionSql) {
 		this(driver, retry, pool, sessionSql, (purpose) -> driver);
 	}
@@ -244,7 +246,16 @@ public final class PhysicalConnectionSource implements DataSource, SideConnectio
 		}
 	}
 
+	// Told of each pool connection it opens, not of side connections.
+	void watch(Failovers failovers) {
+		this.failovers = failovers;
+	}
+
 	private Connection opened(Connection connection) {
+		Failovers failovers = this.failovers;
+		if (failovers != null) {
+			failovers.opened(connection);
+		}
 		this.opened.incrementAndGet();
 		this.failedInARow.set(0);
 		this.failingSince = null;
