@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.SQLExceptionOverride;
+import dev.dbpool.diagnostics.Secrets;
 import dev.dbpool.guard.GuardMeter;
 import dev.dbpool.guard.PoolGuard;
 import org.apache.commons.logging.Log;
@@ -96,20 +97,39 @@ public final class Failovers implements PoolGuard {
 	 * @return the failovers of the pool
 	 */
 	static Failovers watch(HikariConfig pool, String poolName) {
-		Failovers failovers = new Failovers(poolName, asksForPrimary(pool));
+		Properties url = parsedUrl(pool);
+		String target = (url != null) ? PGProperty.TARGET_SERVER_TYPE.getOrDefault(url) : null;
+		Failovers failovers = new Failovers(poolName, asksForPrimary(target));
+		if (url != null && !failovers.primaryOnly && severalHosts(url)
+				&& (target == null || target.equalsIgnoreCase("any"))) {
+			logger.info("db-pool: pool '" + poolName + "' for " + Secrets.maskUrl(pool.getJdbcUrl())
+					+ " names several hosts without targetServerType=primary: a new connection goes to the first "
+					+ "host that answers, which may be a standby (a write there fails with 25006 and db-pool evicts "
+					+ "the connection). Add targetServerType=primary to the URL so that new connections find the "
+					+ "primary after a failover.");
+		}
 		pool.setExceptionOverride(new ReadOnlyEviction(failovers, pool.getExceptionOverride()));
 		return failovers;
+	}
+
+	private static @Nullable Properties parsedUrl(HikariConfig pool) {
+		String url = pool.getJdbcUrl();
+		return (url != null) ? org.postgresql.Driver.parseURL(url, pool.getDataSourceProperties()) : null;
+	}
+
+	private static boolean severalHosts(Properties url) {
+		String hosts = PGProperty.PG_HOST.getOrDefault(url);
+		return hosts != null && hosts.contains(",");
 	}
 
 	// pgjdbc checks each new connection only where the URL (or a driver property) asks
 	// for a primary; elsewhere the host may change without a failover (a standby first).
 	static boolean asksForPrimary(HikariConfig pool) {
-		String url = pool.getJdbcUrl();
-		Properties parsed = (url != null) ? org.postgresql.Driver.parseURL(url, pool.getDataSourceProperties()) : null;
-		if (parsed == null) {
-			return false;
-		}
-		String target = PGProperty.TARGET_SERVER_TYPE.getOrDefault(parsed);
+		Properties url = parsedUrl(pool);
+		return asksForPrimary((url != null) ? PGProperty.TARGET_SERVER_TYPE.getOrDefault(url) : null);
+	}
+
+	private static boolean asksForPrimary(@Nullable String target) {
 		return target != null && switch (target.toLowerCase(Locale.ROOT)) {
 			case "primary", "master" -> true;
 			default -> false;

@@ -19,7 +19,10 @@ import dev.dbpool.testsupport.Writers;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
@@ -40,21 +43,25 @@ class DbPoolFailoverIntegrationTests {
 
 	private static final int WRITERS = 3;
 
-	@Test
-	void poolFindsThePromotedStandbyWithoutLosingAnAcknowledgedWrite(CapturedOutput output) throws Exception {
+	@ParameterizedTest(name = "URL from {0}")
+	@ValueSource(strings = { "spring.datasource.url", "DATABASE_URL" })
+	void poolFindsThePromotedStandbyWithoutLosingAnAcknowledgedWrite(String from, CapturedOutput output)
+			throws Exception {
 		try (Replicated servers = PostgresServer.primaryWithStandbys(1)) {
 			PostgresServer primary = servers.primary();
 			PostgresServer standby = servers.standby(0);
 			primary.execute(Writers.TABLE);
 			servers.awaitReplayed(standby, Duration.ofSeconds(30));
-			String url = "jdbc:postgresql://127.0.0.1:" + primary.port() + ",127.0.0.1:" + standby.port()
+			String hosts = "127.0.0.1:" + primary.port() + ",127.0.0.1:" + standby.port()
 					+ "/postgres?targetServerType=primary";
-			DbPoolContexts.everyFeature()
-				.withPropertyValues("spring.datasource.url=" + url, "spring.datasource.username=postgres",
-						"spring.datasource.password=", "spring.application.name=it-failover",
-						"app.db.pool.pooler.mode=none", "app.db.pool.budget.mode=off",
-						"app.db.pool.acquire-timeout=" + ACQUIRE_TIMEOUT.toMillis() + "ms",
-						"app.db.pool.min-connections=2", "app.db.pool.max-connections=4")
+			ApplicationContextRunner runner = from.equals("DATABASE_URL")
+					? DbPoolContexts.everyFeature("DATABASE_URL=postgres://postgres@" + hosts)
+					: DbPoolContexts.everyFeature()
+						.withPropertyValues("spring.datasource.url=jdbc:postgresql://" + hosts,
+								"spring.datasource.username=postgres", "spring.datasource.password=");
+			runner.withPropertyValues("spring.application.name=it-failover", "app.db.pool.pooler.mode=none",
+					"app.db.pool.budget.mode=off", "app.db.pool.acquire-timeout=" + ACQUIRE_TIMEOUT.toMillis() + "ms",
+					"app.db.pool.min-connections=2", "app.db.pool.max-connections=4")
 				.run((context) -> {
 					HikariDataSource pool = context.getBean(HikariDataSource.class);
 					DbPoolHealthIndicator health = context.getBean(DbPoolHealthIndicator.class);
@@ -75,12 +82,12 @@ class DbPoolFailoverIntegrationTests {
 							.until(() -> hasSucceededAfter(writers, stopped));
 						Thread.sleep(1000);
 						writers.stop();
-						System.out.printf(
-								"Failover: primary stop %dms, promote %dms, primary stop to first successful write %dms; "
-										+ "writes acknowledged %d, failed %d; max borrow wait %dms%n",
-								millis(stop, stopped), millis(stopped, promoted),
-								millis(stop, writers.firstSuccessStartedAfter(stopped)), writers.acknowledged(),
-								writers.failed(), TimeUnit.NANOSECONDS.toMillis(writers.maxBorrowNanos()));
+						System.out.printf("Failover (URL from " + from
+								+ "): primary stop %dms, promote %dms, primary stop to first successful write %dms; "
+								+ "writes acknowledged %d, failed %d; max borrow wait %dms%n", millis(stop, stopped),
+								millis(stopped, promoted), millis(stop, writers.firstSuccessStartedAfter(stopped)),
+								writers.acknowledged(), writers.failed(),
+								TimeUnit.NANOSECONDS.toMillis(writers.maxBorrowNanos()));
 					}
 					finally {
 						writers.stop();

@@ -9,12 +9,17 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.SQLExceptionOverride;
 import com.zaxxer.hikari.SQLExceptionOverride.Override;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Tests for {@link Failovers}.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class FailoversTests {
 
 	private static final SQLException READ_ONLY = new SQLException(
@@ -55,6 +60,18 @@ class FailoversTests {
 		HikariConfig property = config("jdbc:postgresql://h1,h2/db");
 		property.addDataSourceProperty("targetServerType", "primary");
 		assertThat(Failovers.asksForPrimary(property)).isTrue();
+	}
+
+	@Test
+	void severalHostsWithoutATargetServerTypeAreLogged(CapturedOutput output) {
+		Failovers.watch(config("jdbc:postgresql://h1:5432,h2:5433/db"), "any-pool");
+		Failovers.watch(config("jdbc:postgresql://h1:5432,h2:5433/db?targetServerType=primary"), "primary-pool");
+		Failovers.watch(config("jdbc:postgresql://h1:5432/db"), "one-pool");
+		assertThat(output)
+			.contains("db-pool: pool 'any-pool' for jdbc:postgresql://h1:5432,h2:5433/db names several "
+					+ "hosts without targetServerType=primary")
+			.doesNotContain("'primary-pool'")
+			.doesNotContain("'one-pool'");
 	}
 
 	@Test
