@@ -36,8 +36,9 @@ import org.postgresql.core.BaseConnection;
  * SQLState {@code 25006} ("cannot execute … in a read-only transaction"), which HikariCP
  * does not see as fatal. Through the pool's one exception override the connection is
  * evicted instead ({@code MUST_EVICT}), so that the next borrow opens a connection that
- * finds the primary. As a {@link PoolGuard}: the {@value #DETAIL} health detail and the
- * {@value #METER} counter.
+ * finds the primary. The server says the same in a transaction the application made read
+ * only, so a write there costs one new connection too. As a {@link PoolGuard}: the
+ * {@value #DETAIL} health detail and the {@value #METER} counter.
  *
  * @author db-pool
  * @since 0.6.0
