@@ -79,6 +79,7 @@ public final class DbPoolDataSourceFactory {
 		PhysicalConnectionSource source = PhysicalConnectionSource.install(pool, this.settings.retry(),
 				this.settings.sessionSql());
 		checkPooler(pool, source);
+		watchFailovers(pool, source);
 		watchPreparedStatements(pool);
 		readPoolerConsole(pool);
 		checkBudget(pool, source);
@@ -169,6 +170,18 @@ public final class DbPoolDataSourceFactory {
 			timeouts = (source != null) ? RoleTimeoutsCheck.check(this.settings, source) : "not checked";
 		}
 		this.guards.add(new PoolerGuard(this.settings, timeouts));
+	}
+
+	// Before the prepared statements' watcher, which wraps this one: the pool keeps one
+	// exception override, a chain ending in the application's own.
+	private void watchFailovers(DbPoolDataSource pool, @Nullable PhysicalConnectionSource source) {
+		if (this.settings.startup().postgresql()) {
+			Failovers failovers = Failovers.watch(pool, this.settings.poolName());
+			if (source != null) {
+				source.watch(failovers);
+			}
+			this.guards.add(failovers);
+		}
 	}
 
 	// Statements prepared on a server session that a pooler shares collide with another

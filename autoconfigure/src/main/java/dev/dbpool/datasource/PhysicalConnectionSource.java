@@ -94,6 +94,8 @@ public final class PhysicalConnectionSource implements DataSource, SideConnectio
 
 	private final Map<String, DataSource> sides = new ConcurrentHashMap<>();
 
+	private volatile @Nullable Failovers failovers;
+
 	PhysicalConnectionSource(DataSource driver, RetryPolicy retry, HikariDataSource pool, @Nullable String sessionSql) {
 		this(driver, retry, pool, sessionSql, (purpose) -> driver);
 	}
@@ -246,7 +248,16 @@ public final class PhysicalConnectionSource implements DataSource, SideConnectio
 		}
 	}
 
+	// Told of each pool connection it opens, not of side connections.
+	void watch(Failovers failovers) {
+		this.failovers = failovers;
+	}
+
 	private Connection opened(Connection connection) {
+		Failovers failovers = this.failovers;
+		if (failovers != null) {
+			failovers.opened(connection);
+		}
 		this.opened.incrementAndGet();
 		long failedBefore = this.failedInARow.getAndSet(0);
 		Instant since = this.failingSince;

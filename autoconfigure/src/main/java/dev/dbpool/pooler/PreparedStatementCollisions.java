@@ -36,7 +36,8 @@ import org.jspecify.annotations.Nullable;
  * HikariCP hands it each exception a statement throws (its {@link SQLExceptionOverride}),
  * so it costs nothing on the borrow path; it counts the collisions and logs one WARN a
  * minute at most with the cause and the fix, and leaves HikariCP's decision about the
- * connection as it was: the application's own override's, else HikariCP's default. As a
+ * connection to the override it wraps (db-pool's read-only eviction, which wraps the
+ * application's own), else to HikariCP's default: the pool keeps one override. As a
  * {@link PoolGuard}: the {@value #DETAIL} health detail and the {@value #METER} counter.
  *
  * @author db-pool

@@ -22,13 +22,23 @@ final class DbPoolContexts {
 	 * @return the runner
 	 */
 	static ApplicationContextRunner everyFeature() {
+		return everyFeature(new String[0]).withPropertyValues(TestDatabase.get().dataSourceProperties());
+	}
+
+	/**
+	 * Return a runner of db-pool with every feature, no {@code spring.datasource.*} and
+	 * these environment variables only (where {@code DATABASE_URL} says where to
+	 * connect).
+	 * @param variables the variables, as {@code NAME=value}
+	 * @return the runner
+	 */
+	static ApplicationContextRunner everyFeature(String... variables) {
 		return new ApplicationContextRunner()
 			.withConfiguration(AutoConfigurations.of(DbPoolAutoConfiguration.class, DataSourceAutoConfiguration.class,
 					DbPoolMonitorAutoConfiguration.class, DbPoolHealthContributorAutoConfiguration.class,
 					DbPoolMetricsAutoConfiguration.class))
 			.withConfiguration(DbPoolMetricsIntegrationTests.SPRING_BOOT_METRICS)
-			.withInitializer(EnvironmentVariables.of())
-			.withPropertyValues(TestDatabase.get().dataSourceProperties());
+			.withInitializer(EnvironmentVariables.of(variables));
 	}
 
 }

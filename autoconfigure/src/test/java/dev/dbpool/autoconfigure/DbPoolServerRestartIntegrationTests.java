@@ -1,26 +1,13 @@
 package dev.dbpool.autoconfigure;
 
-import java.sql.Array;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.dbpool.health.DbPoolHealthIndicator;
 import dev.dbpool.testsupport.PostgresServer;
 import dev.dbpool.testsupport.PostgresServer.Shutdown;
+import dev.dbpool.testsupport.Writers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -50,7 +37,7 @@ class DbPoolServerRestartIntegrationTests {
 	@Test
 	void noAcknowledgedWriteIsLostAndThePoolComesBackAfterARestartAndALongStop(CapturedOutput output) throws Exception {
 		try (PostgresServer server = PostgresServer.start()) {
-			execute(server, "CREATE TABLE writes (id bigint PRIMARY KEY, at timestamptz DEFAULT now())");
+			server.execute(Writers.TABLE);
 			DbPoolContexts.everyFeature()
 				.withPropertyValues(server.dataSourceProperties("postgres"))
 				.withPropertyValues("spring.application.name=it-server-restart", "app.db.pool.pooler.mode=none",
@@ -59,7 +46,7 @@ class DbPoolServerRestartIntegrationTests {
 						"app.db.pool.min-connections=" + MIN_CONNECTIONS, "app.db.pool.max-connections=4")
 				.run((context) -> {
 					HikariDataSource pool = context.getBean(HikariDataSource.class);
-					Writers writers = new Writers(pool);
+					Writers writers = new Writers(pool, WRITERS, "it-server-restart-writer");
 					try {
 						writers.start();
 						Thread.sleep(1500);
@@ -82,18 +69,17 @@ class DbPoolServerRestartIntegrationTests {
 						System.out.printf(
 								"Outage to first success: restart %dms, stop of %ds %dms; writes acknowledged %d, failed %d; max borrow wait %dms%n",
 								TimeUnit.NANOSECONDS.toMillis(restartOutage), LONG_STOP.toSeconds(),
-								TimeUnit.NANOSECONDS.toMillis(longStopOutage), writers.acknowledged.size(),
-								writers.failed.get(), TimeUnit.NANOSECONDS.toMillis(writers.maxBorrowNanos.get()));
+								TimeUnit.NANOSECONDS.toMillis(longStopOutage), writers.acknowledged(), writers.failed(),
+								TimeUnit.NANOSECONDS.toMillis(writers.maxBorrowNanos()));
 						assertThat(restartOutage).isPositive();
 						assertThat(longStopOutage).isGreaterThanOrEqualTo(LONG_STOP.toNanos());
 					}
 					finally {
 						writers.stop();
 					}
-					assertThat(writers.failed.get()).as("writes failed during the outages").isPositive();
-					assertThat(missing(server, writers.acknowledgedIds())).as("acknowledged ids lost").isEmpty();
-					assertThat(Duration.ofNanos(writers.maxBorrowNanos.get()))
-						.isLessThan(ACQUIRE_TIMEOUT.plusSeconds(2));
+					assertThat(writers.failed()).as("writes failed during the outages").isPositive();
+					assertThat(writers.missingOn(server)).as("acknowledged ids lost").isEmpty();
+					assertThat(Duration.ofNanos(writers.maxBorrowNanos())).isLessThan(ACQUIRE_TIMEOUT.plusSeconds(2));
 					DbPoolHealthIndicator health = context.getBean(DbPoolHealthIndicator.class);
 					await().atMost(Duration.ofSeconds(30))
 						.untilAsserted(() -> assertThat(pool.getHikariPoolMXBean().getTotalConnections())
@@ -109,126 +95,6 @@ class DbPoolServerRestartIntegrationTests {
 
 	private static long millis(long from, long to) {
 		return TimeUnit.NANOSECONDS.toMillis(to - from);
-	}
-
-	private static List<Long> missing(PostgresServer server, Long[] ids) throws SQLException {
-		try (Connection connection = server.connect();
-				PreparedStatement statement = connection
-					.prepareStatement("SELECT id FROM unnest(?::bigint[]) AS id EXCEPT SELECT id FROM writes")) {
-			Array array = connection.createArrayOf("bigint", ids);
-			statement.setArray(1, array);
-			List<Long> missing = new ArrayList<>();
-			try (ResultSet result = statement.executeQuery()) {
-				while (result.next()) {
-					missing.add(result.getLong(1));
-				}
-			}
-			return missing;
-		}
-	}
-
-	private static void execute(PostgresServer server, String sql) throws SQLException {
-		try (Connection connection = server.connect()) {
-			connection.createStatement().execute(sql);
-		}
-	}
-
-	/**
-	 * Threads that insert rows until stopped, an id counted as acknowledged only once its
-	 * commit returned.
-	 */
-	private static final class Writers {
-
-		private final HikariDataSource pool;
-
-		private final AtomicBoolean running = new AtomicBoolean(true);
-
-		private final AtomicLong nextId = new AtomicLong();
-
-		private final AtomicLong failed = new AtomicLong();
-
-		private final AtomicLong maxBorrowNanos = new AtomicLong();
-
-		/** Each acknowledged write: its id, when its borrow began, when it committed. */
-		private final Queue<long[]> acknowledged = new ConcurrentLinkedQueue<>();
-
-		private final ExecutorService threads = Executors.newFixedThreadPool(WRITERS, (task) -> {
-			Thread thread = new Thread(task, "it-server-restart-writer");
-			thread.setDaemon(true);
-			return thread;
-		});
-
-		private final List<Future<?>> futures = new ArrayList<>();
-
-		Writers(HikariDataSource pool) {
-			this.pool = pool;
-		}
-
-		void start() {
-			for (int i = 0; i < WRITERS; i++) {
-				this.futures.add(this.threads.submit(this::write));
-			}
-		}
-
-		void stop() throws Exception {
-			this.running.set(false);
-			for (Future<?> future : this.futures) {
-				// Bounded: a writer stuck past a borrow and a statement fails the test.
-				future.get(30, TimeUnit.SECONDS);
-			}
-			this.threads.shutdownNow();
-		}
-
-		private void write() {
-			while (this.running.get()) {
-				long id = this.nextId.incrementAndGet();
-				long began = System.nanoTime();
-				Connection connection;
-				try {
-					connection = this.pool.getConnection();
-				}
-				catch (SQLException ex) {
-					this.maxBorrowNanos.accumulateAndGet(System.nanoTime() - began, Math::max);
-					this.failed.incrementAndGet();
-					continue;
-				}
-				this.maxBorrowNanos.accumulateAndGet(System.nanoTime() - began, Math::max);
-				try (connection;
-						PreparedStatement insert = connection.prepareStatement("INSERT INTO writes (id) VALUES (?)")) {
-					connection.setAutoCommit(false);
-					insert.setLong(1, id);
-					insert.executeUpdate();
-					connection.commit();
-					this.acknowledged.add(new long[] { id, began, System.nanoTime() });
-				}
-				catch (SQLException ex) {
-					this.failed.incrementAndGet();
-				}
-				pause();
-			}
-		}
-
-		private static void pause() {
-			try {
-				Thread.sleep(20);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-			}
-		}
-
-		Long[] acknowledgedIds() {
-			return this.acknowledged.stream().map((write) -> write[0]).toArray(Long[]::new);
-		}
-
-		long firstSuccessStartedAfter(long nanos) {
-			return this.acknowledged.stream()
-				.filter((write) -> write[1] - nanos > 0)
-				.mapToLong((write) -> write[2])
-				.min()
-				.orElseThrow(() -> new AssertionError("no write succeeded after the server came back"));
-		}
-
 	}
 
 }

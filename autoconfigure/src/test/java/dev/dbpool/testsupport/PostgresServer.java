@@ -163,6 +163,17 @@ public final class PostgresServer implements AutoCloseable {
 	}
 
 	/**
+	 * Run one statement on database {@code postgres} as the superuser.
+	 * @param sql the statement
+	 * @throws SQLException if it fails
+	 */
+	public void execute(String sql) throws SQLException {
+		try (Connection connection = connect(); Statement statement = connection.createStatement()) {
+			statement.execute(sql);
+		}
+	}
+
+	/**
 	 * Open a connection to database {@code postgres}.
 	 * @param user the user
 	 * @param password its password
