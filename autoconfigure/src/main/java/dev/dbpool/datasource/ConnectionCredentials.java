@@ -102,16 +102,18 @@ abstract sealed class ConnectionCredentials {
 			}
 		}
 
+		// Where it was given, and the other name it may be given under.
 		private String source() {
 			String name = this.where.name();
-			String alias = EnvironmentAlias.ALL.stream()
-				.filter((candidate) -> candidate.property().equals(this.where.setting()))
-				.map(EnvironmentAlias::variable)
-				.filter((variable) -> !variable.equals(name))
-				.findFirst()
-				.orElse(null);
+			String setting = this.where.setting();
+			String other = !name.equals(setting) ? setting
+					: EnvironmentAlias.ALL.stream()
+						.filter((alias) -> alias.property().equals(setting))
+						.map(EnvironmentAlias::variable)
+						.findFirst()
+						.orElse(null);
 			return "the password file " + this.path + " given by " + name
-					+ ((alias != null) ? " (or " + alias + ")" : "");
+					+ ((other != null) ? " (or " + other + ")" : "");
 		}
 
 		private static String stripLineEnd(String content) {

@@ -215,6 +215,30 @@ class DbPoolCredentialsIntegrationTests {
 		}
 	}
 
+	@Test
+	void aPasswordFileAndACredentialsProviderTogetherStopTheStartUp() throws Exception {
+		Path file = writeAtomically(file(this.folder), "unused\n");
+		DbPoolContexts.everyFeature()
+			.withPropertyValues("app.db.pool.password-file=" + file, "app.db.pool.pooler.mode=none")
+			.withBean(HikariCredentialsProvider.class, () -> () -> Credentials.of("app", "unused"))
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("app.db.pool.password-file")
+				.hasMessageContaining("unset while the application has a HikariCredentialsProvider bean"));
+	}
+
+	@Test
+	void aMissingPasswordFileFailsTheBorrowNamingThePropertyAndThePath() {
+		Path file = this.folder.resolve("absent");
+		DbPoolContexts.everyFeature()
+			.withPropertyValues("app.db.pool.password-file=" + file, "app.db.pool.pooler.mode=none",
+					"app.db.pool.budget.mode=off", "app.db.pool.acquire-timeout=1s")
+			.run((context) -> assertThatExceptionOfType(SQLException.class)
+				.isThrownBy(() -> selectOne(context.getBean(HikariDataSource.class)))
+				.satisfies((ex) -> assertThat(describe(ex)).contains("db-pool: cannot read the password file " + file
+						+ " given by app.db.pool.password-file" + " (or DB_PASSWORD_FILE): NoSuchFileException")));
+	}
+
 	private Path roleWithPasswordFile(PostgresServer server, String password) throws Exception {
 		execute(server, "CREATE ROLE " + ROLE + " LOGIN PASSWORD '" + password + "'");
 		return writeAtomically(file(this.folder), password + "\n");
