@@ -24,8 +24,12 @@ import org.jspecify.annotations.Nullable;
  */
 abstract sealed class ConnectionCredentials {
 
-	// SQLState of a connection refused for its credentials.
-	private static final String INVALID_AUTHORIZATION = "28000";
+	/**
+	 * SQLState of a connection that could not be tried because its credentials could not
+	 * be had: PostgreSQL's "configuration file error", never retried, and not a refusal
+	 * by the server.
+	 */
+	static final String UNAVAILABLE = "F0000";
 
 	/**
 	 * Return the credentials to open the next connection with.
@@ -89,7 +93,7 @@ abstract sealed class ConnectionCredentials {
 				}
 				String password = stripLineEnd(Files.readString(this.path, StandardCharsets.UTF_8));
 				if (password.isEmpty()) {
-					throw new SQLException("db-pool: " + source() + " is empty", INVALID_AUTHORIZATION);
+					throw new SQLException("db-pool: " + source() + " is empty", UNAVAILABLE);
 				}
 				this.last = new Read(attributes.fileKey(), attributes.lastModifiedTime().toMillis(), attributes.size(),
 						password);
@@ -98,7 +102,7 @@ abstract sealed class ConnectionCredentials {
 			catch (IOException | RuntimeException ex) {
 				// The exception's name and the path only: never a line of the file.
 				throw new SQLException("db-pool: cannot read " + source() + ": " + ex.getClass().getSimpleName(),
-						INVALID_AUTHORIZATION);
+						UNAVAILABLE);
 			}
 		}
 
@@ -165,12 +169,12 @@ abstract sealed class ConnectionCredentials {
 			catch (RuntimeException ex) {
 				// Its type only: a provider's message may quote what it read.
 				throw new SQLException("db-pool: the credentials provider " + this.provider.getClass().getName()
-						+ " failed: " + ex.getClass().getName(), INVALID_AUTHORIZATION);
+						+ " failed: " + ex.getClass().getName(), UNAVAILABLE);
 			}
 			if (credentials == null) {
 				throw new SQLException(
 						"db-pool: the credentials provider " + this.provider.getClass().getName() + " returned null",
-						INVALID_AUTHORIZATION);
+						UNAVAILABLE);
 			}
 			String given = credentials.getUsername();
 			return Credentials.of(orDefault((given != null) ? given : username), credentials.getPassword());

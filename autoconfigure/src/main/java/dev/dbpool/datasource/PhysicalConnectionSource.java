@@ -60,7 +60,8 @@ import org.postgresql.PGProperty;
  * {@link com.zaxxer.hikari.HikariCredentialsProvider} bean), every connection, the pool's
  * and the side ones, is opened with the credentials as they are at that moment; a refusal
  * ({@code 28xxx}) says where the password came from, never what it is, and is logged at
- * WARN once per failing streak.
+ * WARN once per failing streak, as is a password that cannot be had ({@code F0000}: the
+ * file is missing, the provider failed).
  *
  * @author db-pool
  * @since 0.2.0
@@ -307,7 +308,8 @@ public final class PhysicalConnectionSource implements DataSource, SideConnectio
 		}
 		this.lastFailed = now;
 		this.lastFailure = SqlFailures.describe(ex);
-		if (this.credentials != null && ex instanceof SQLException sql && isRefusal(sql)
+		if (this.credentials != null && ex instanceof SQLException sql
+				&& (isRefusal(sql) || ConnectionCredentials.UNAVAILABLE.equals(sql.getSQLState()))
 				&& this.streakLogged.compareAndSet(false, true)) {
 			// Not retried, so said here: once per failing streak.
 			logger.warn("db-pool: pool '" + this.pool.getPoolName() + "': opening a connection failed ("

@@ -64,7 +64,7 @@ class ConnectionCredentialsTests {
 	void missingFileFailsNamingThePropertyTheVariableAndThePath() {
 		Path file = this.folder.resolve("absent");
 		assertThatExceptionOfType(SQLException.class).isThrownBy(() -> file(file, PROPERTY).next("app"))
-			.satisfies((ex) -> assertThat(ex.getSQLState()).isEqualTo("28000"))
+			.satisfies((ex) -> assertThat(ex.getSQLState()).isEqualTo("F0000"))
 			.withMessage("db-pool: cannot read the password file " + file + " given by " + PROPERTY
 					+ " (or DB_PASSWORD_FILE): NoSuchFileException");
 	}
