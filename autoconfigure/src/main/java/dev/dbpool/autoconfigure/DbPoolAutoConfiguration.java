@@ -73,7 +73,9 @@ public final class DbPoolAutoConfiguration {
 	 * where the application has no {@code DataSource} and names no other pool type, and
 	 * not in a test slice whose {@code @AutoConfigureTestDatabase} replaces the
 	 * {@code DataSource} with an embedded one (its default): only with
-	 * {@code replace = NONE} does the slice run on db-pool's pool.
+	 * {@code replace = NONE} does the slice run on db-pool's pool. A single
+	 * {@code HikariCredentialsProvider} bean gives the credentials of each new
+	 * connection.
 	 */
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnMissingBean(value = { DataSource.class, XADataSource.class }, type = EMBEDDED_TEST_DATABASE)
