@@ -5,6 +5,7 @@ import javax.sql.XADataSource;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariConfigMXBean;
+import com.zaxxer.hikari.HikariCredentialsProvider;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.dbpool.datasource.DbPoolDataSource;
 import dev.dbpool.datasource.DbPoolDataSourceFactory;
@@ -72,7 +73,9 @@ public final class DbPoolAutoConfiguration {
 	 * where the application has no {@code DataSource} and names no other pool type, and
 	 * not in a test slice whose {@code @AutoConfigureTestDatabase} replaces the
 	 * {@code DataSource} with an embedded one (its default): only with
-	 * {@code replace = NONE} does the slice run on db-pool's pool.
+	 * {@code replace = NONE} does the slice run on db-pool's pool. A single
+	 * {@code HikariCredentialsProvider} bean gives the credentials of each new
+	 * connection.
 	 */
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnMissingBean(value = { DataSource.class, XADataSource.class }, type = EMBEDDED_TEST_DATABASE)
@@ -84,10 +87,13 @@ public final class DbPoolAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean({ DataSource.class, XADataSource.class })
 		DbPoolDataSource dataSource(DbPoolProperties properties, DataSourceProperties dataSourceProperties,
-				ObjectProvider<JdbcConnectionDetails> connectionDetails, Environment environment) {
+				ObjectProvider<JdbcConnectionDetails> connectionDetails,
+				ObjectProvider<HikariCredentialsProvider> credentialsProvider, Environment environment) {
 			HikariConfig configured = configured(dataSourceProperties, connectionDetails.getIfAvailable(), environment);
 			PoolSettings settings = new PoolSettingsResolver(properties, environment, configured).resolve();
-			return new DbPoolDataSourceFactory(configured, settings).create();
+			return new DbPoolDataSourceFactory(configured, settings)
+				.credentialsProvider(credentialsProvider.getIfUnique())
+				.create();
 		}
 
 		// The settings as built, after any clamping by the connection budget.

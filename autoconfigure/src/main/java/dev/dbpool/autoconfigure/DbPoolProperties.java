@@ -153,6 +153,15 @@ public class DbPoolProperties {
 	private @Nullable Integer maxWaiting;
 
 	/**
+	 * File holding the database password, e.g. a mounted Kubernetes secret. Read for each
+	 * new physical connection when its modification time or size changed, so a rotated
+	 * password applies to the next connection without a restart; connections already open
+	 * stay until max-lifetime retires them. Wins over spring.datasource.password. Unset
+	 * (the default): the configured password.
+	 */
+	private @Nullable String passwordFile;
+
+	/**
 	 * Checking, at start-up, that this fleet's connections fit what the server, the role
 	 * and the database allow.
 	 */
@@ -210,6 +219,14 @@ public class DbPoolProperties {
 
 	public void setMaxWaiting(@Nullable Integer maxWaiting) {
 		this.maxWaiting = maxWaiting;
+	}
+
+	public @Nullable String getPasswordFile() {
+		return this.passwordFile;
+	}
+
+	public void setPasswordFile(@Nullable String passwordFile) {
+		this.passwordFile = passwordFile;
 	}
 
 	public Budget getBudget() {

@@ -180,7 +180,8 @@ final class PoolSettingsResolver {
 		return new PoolSettings(profile, poolName.value(), max.value(), min.value(), acquire.value(), idle.value(),
 				lifetime.value(), keepalive.value(), validation.value(), leak.value(), connect.value(), socket.value(),
 				statement.value(), idleInTransaction.value(), lock.value(), cache.value(), applicationName.value(),
-				maxWaiting, fleet(instances.value()), retry(), this.startup, pooler(), null, this.sources);
+				maxWaiting, fleet(instances.value()), retry(), this.startup, pooler(), passwordFile(), null,
+				this.sources);
 	}
 
 	private PoolSettings.Fleet fleet(int instances) {
@@ -188,6 +189,17 @@ final class PoolSettingsResolver {
 		// The server-side view holds one connection beside the pool.
 		int side = (this.postgresql && monitor.isEnabled() && monitor.isServerEnabled()) ? 1 : 0;
 		return new PoolSettings.Fleet(instances, this.properties.getBudget().getMode(), side);
+	}
+
+	// The path only: the settings are a bean, and shown.
+	private @Nullable ConfiguredValue passwordFile() {
+		String path = this.properties.getPasswordFile();
+		if (path == null || path.isBlank()) {
+			return null;
+		}
+		ConfiguredValue where = ConfiguredValue.of(PoolSettings.PASSWORD_FILE, path.trim(), this.environment);
+		remember(new GivenValue<>(path.trim(), where));
+		return where;
 	}
 
 	private PoolSettings.Pooler pooler() {

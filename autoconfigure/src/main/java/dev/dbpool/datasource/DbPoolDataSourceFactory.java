@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Properties;
 
 import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariCredentialsProvider;
+import com.zaxxer.hikari.util.Credentials;
 import com.zaxxer.hikari.util.DriverDataSource;
 import dev.dbpool.budget.ConnectionBudget;
 import dev.dbpool.budget.ConnectionBudgetCheck;
@@ -52,6 +54,8 @@ public final class DbPoolDataSourceFactory {
 
 	private final List<PoolGuard> guards = new ArrayList<>();
 
+	private @Nullable HikariCredentialsProvider credentialsProvider;
+
 	/**
 	 * Create a factory.
 	 * @param configured the connection (URL, credentials, driver) and
@@ -65,6 +69,18 @@ public final class DbPoolDataSourceFactory {
 	}
 
 	/**
+	 * Open every new physical connection with the credentials a provider gives at that
+	 * moment (a token that expires), instead of the configured password.
+	 * @param provider the provider, or {@code null} for none
+	 * @return this factory
+	 * @since 0.6.0
+	 */
+	public DbPoolDataSourceFactory credentialsProvider(@Nullable HikariCredentialsProvider provider) {
+		this.credentialsProvider = provider;
+		return this;
+	}
+
+	/**
 	 * Build the pool.
 	 * @return the pool, configured and not started
 	 * @throws dev.dbpool.diagnostics.InvalidDbPoolConfigurationException if the
@@ -74,10 +90,11 @@ public final class DbPoolDataSourceFactory {
 		DbPoolDataSource pool = newDataSource();
 		this.configured.copyStateTo(pool);
 		this.settings.applyTo(pool);
-		findPooler(pool);
+		ConnectionCredentials credentials = credentials();
+		findPooler(pool, credentials);
 		applyDriverSettings(pool);
 		PhysicalConnectionSource source = PhysicalConnectionSource.install(pool, this.settings.retry(),
-				this.settings.sessionSql());
+				this.settings.sessionSql(), credentials);
 		checkPooler(pool, source);
 		watchFailovers(pool, source);
 		watchPreparedStatements(pool);
@@ -90,6 +107,21 @@ public final class DbPoolDataSourceFactory {
 		return pool;
 	}
 
+	// Where they may change: a password file or a provider, never both.
+	private @Nullable ConnectionCredentials credentials() {
+		ConfiguredValue file = this.settings.passwordFile();
+		if (file != null && this.credentialsProvider != null) {
+			throw InvalidDbPoolConfigurationException.invalid(file,
+					"unset while the application has a HikariCredentialsProvider bean ("
+							+ this.credentialsProvider.getClass().getName()
+							+ "), which gives the credentials of each connection; use one or the other");
+		}
+		if (file != null) {
+			return ConnectionCredentials.file(file);
+		}
+		return (this.credentialsProvider != null) ? ConnectionCredentials.provider(this.credentialsProvider) : null;
+	}
+
 	// A guard on the borrow path is built into the type, so that a pool without it
 	// borrows as HikariCP does.
 	private DbPoolDataSource newDataSource() {
@@ -100,11 +132,12 @@ public final class DbPoolDataSourceFactory {
 	// The pool's driver settings depend on the pooler's mode, so auto must find it before
 	// the pool is configured: over two probe connections, closed before the pool opens
 	// one.
-	private void findPooler(DbPoolDataSource pool) {
+	private void findPooler(DbPoolDataSource pool, @Nullable ConnectionCredentials credentials) {
 		if (!this.settings.startup().postgresql() || this.settings.pooler().mode() != PoolerMode.AUTO) {
 			return;
 		}
-		PoolerDetection found = PoolerDetector.detect(probeConnections(pool), PgBouncerConsole.of(this.settings, pool));
+		PoolerDetection found = PoolerDetector.detect(probeConnections(pool, credentials),
+				PgBouncerConsole.of(this.settings, pool));
 		PoolerMode mode = found.found() ? found.mode() : PoolerMode.NONE;
 		this.settings = this.settings.withPooler(mode,
 				found.found() ? "by start-up: " + found.evidence() : "by start-up, which could not tell");
@@ -137,7 +170,7 @@ public final class DbPoolDataSourceFactory {
 
 	// As the pool will connect, minus what a pooler may refuse or mix up: no start-up
 	// options, nothing prepared on the server; bounded by the connect timeout.
-	private SideConnections probeConnections(DbPoolDataSource pool) {
+	private SideConnections probeConnections(DbPoolDataSource pool, @Nullable ConnectionCredentials credentials) {
 		Properties properties = new Properties();
 		properties.putAll(pool.getDataSourceProperties());
 		properties.remove(PostgresStartupOptions.PROPERTY);
@@ -151,6 +184,12 @@ public final class DbPoolDataSourceFactory {
 		String url = JdbcUrls.withoutParameter(pool.getJdbcUrl(), PostgresStartupOptions.PROPERTY);
 		DriverDataSource driver = new DriverDataSource(url, pool.getDriverClassName(), properties, pool.getUsername(),
 				pool.getPassword());
+		if (credentials != null) {
+			return (purpose) -> {
+				Credentials next = credentials.next(pool.getUsername());
+				return driver.getConnection(next.getUsername(), next.getPassword());
+			};
+		}
 		return (purpose) -> driver.getConnection();
 	}
 

@@ -19,6 +19,7 @@ import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.util.Credentials;
 import com.zaxxer.hikari.util.DriverDataSource;
 import dev.dbpool.diagnostics.Durations;
 import dev.dbpool.diagnostics.SqlFailures;
@@ -56,6 +57,13 @@ import org.postgresql.PGProperty;
  * <p>
  * It also opens the pool's {@link SideConnections side connections}, from the same driver
  * data source, without retries and without counting them.
+ * <p>
+ * Where the password may change while the pool runs (a password file, or a
+ * {@link com.zaxxer.hikari.HikariCredentialsProvider} bean), every connection, the pool's
+ * and the side ones, is opened with the credentials as they are at that moment; a refusal
+ * ({@code 28xxx}) says where the password came from, never what it is, and is logged at
+ * WARN once per failing streak, as is a password that cannot be had ({@code F0000}: the
+ * file is missing, the provider failed).
  *
  * @author db-pool
  * @since 0.2.0
@@ -96,13 +104,17 @@ public final class PhysicalConnectionSource implements DataSource, SideConnectio
 
 	private volatile @Nullable Failovers failovers;
 
+	private final @Nullable ConnectionCredentials credentials;
+
 	PhysicalConnectionSource(DataSource driver, RetryPolicy retry, HikariDataSource pool, @Nullable String sessionSql) {
-		this(driver, retry, pool, sessionSql, (purpose) -> driver);
+		this(driver, retry, pool, sessionSql, (purpose) -> driver, null);
 	}
 
 	private PhysicalConnectionSource(DataSource driver, RetryPolicy retry, HikariDataSource pool,
-			@Nullable String sessionSql, Function<String, DataSource> sideDrivers) {
+			@Nullable String sessionSql, Function<String, DataSource> sideDrivers,
+			@Nullable ConnectionCredentials credentials) {
 		this.driver = driver;
+		this.credentials = credentials;
 		this.sideDrivers = sideDrivers;
 		this.sessionSql = sessionSql;
 		// Read at each opening: the acquire timeout and the name may change at run time.
@@ -127,6 +139,13 @@ public final class PhysicalConnectionSource implements DataSource, SideConnectio
 	 */
 	public static @Nullable PhysicalConnectionSource install(HikariDataSource pool, RetryPolicy retry,
 			@Nullable String sessionSql) {
+		return install(pool, retry, sessionSql, null);
+	}
+
+	// With credentials that may change: asked for each connection instead of those
+	// HikariCP passes.
+	static @Nullable PhysicalConnectionSource install(HikariDataSource pool, RetryPolicy retry,
+			@Nullable String sessionSql, @Nullable ConnectionCredentials credentials) {
 		PhysicalConnectionSource existing = of(pool);
 		if (existing != null || pool.getHikariPoolMXBean() != null || pool.getDataSource() != null
 				|| pool.getDataSourceClassName() != null || pool.getDataSourceJNDI() != null
@@ -144,7 +163,7 @@ public final class PhysicalConnectionSource implements DataSource, SideConnectio
 			return null;
 		}
 		PhysicalConnectionSource source = new PhysicalConnectionSource(driver, retry, pool, sessionSql,
-				(purpose) -> driver(pool, named(properties, purpose)));
+				(purpose) -> driver(pool, named(properties, purpose)), credentials);
 		pool.setDataSource(source);
 		return source;
 	}
@@ -173,6 +192,9 @@ public final class PhysicalConnectionSource implements DataSource, SideConnectio
 
 	@Override
 	public Connection getConnection() throws SQLException {
+		if (this.credentials != null) {
+			return getConnection(this.pool.getUsername(), this.pool.getPassword());
+		}
 		return this.retrier.call(() -> attempt(this.driver::getConnection));
 	}
 
@@ -180,7 +202,32 @@ public final class PhysicalConnectionSource implements DataSource, SideConnectio
 	public Connection getConnection(String username, String password) throws SQLException {
 		// HikariCP passes its current credentials each time, so a rotated password
 		// applies to the next connection.
-		return this.retrier.call(() -> attempt(() -> this.driver.getConnection(username, password)));
+		return this.retrier.call(() -> attempt(() -> open(this.driver, username, password)));
+	}
+
+	// The credentials as they are now, where they may change.
+	private Connection open(DataSource driver, @Nullable String username, @Nullable String password)
+			throws SQLException {
+		ConnectionCredentials credentials = this.credentials;
+		if (credentials == null) {
+			return (username != null) ? driver.getConnection(username, password) : driver.getConnection();
+		}
+		Credentials next = credentials.next(username);
+		try {
+			return driver.getConnection(next.getUsername(), next.getPassword());
+		}
+		catch (SQLException ex) {
+			if (isRefusal(ex)) {
+				throw new SQLException("db-pool: " + credentials.describe() + " was refused: " + ex.getMessage(),
+						ex.getSQLState(), ex);
+			}
+			throw ex;
+		}
+	}
+
+	private static boolean isRefusal(SQLException ex) {
+		String state = ex.getSQLState();
+		return state != null && state.startsWith("28");
 	}
 
 	private static DriverDataSource driver(HikariDataSource pool, Properties properties) {
@@ -190,8 +237,7 @@ public final class PhysicalConnectionSource implements DataSource, SideConnectio
 
 	// The side connection's name travels in its start-up packet: a SET after connecting
 	// would, behind a pooler in transaction mode, stay on a server session that the
-	// pool's
-	// own connections use next.
+	// pool's own connections use next.
 	private static Properties named(Properties pool, String purpose) {
 		Properties properties = new Properties();
 		properties.putAll(pool);
@@ -204,9 +250,7 @@ public final class PhysicalConnectionSource implements DataSource, SideConnectio
 	public Connection open(String purpose) throws SQLException {
 		DataSource side = this.sides.computeIfAbsent(purpose, this.sideDrivers);
 		// The pool's current credentials, as HikariCP passes them for its own.
-		String username = this.pool.getUsername();
-		return initialized(
-				(username != null) ? side.getConnection(username, this.pool.getPassword()) : side.getConnection());
+		return initialized(open(side, this.pool.getUsername(), this.pool.getPassword()));
 	}
 
 	private Connection attempt(Retrier.Attempt<Connection> open) throws SQLException {
@@ -281,6 +325,14 @@ public final class PhysicalConnectionSource implements DataSource, SideConnectio
 		}
 		this.lastFailed = now;
 		this.lastFailure = SqlFailures.describe(ex);
+		if (this.credentials != null && ex instanceof SQLException sql
+				&& (isRefusal(sql) || ConnectionCredentials.UNAVAILABLE.equals(sql.getSQLState()))
+				&& this.streakLogged.compareAndSet(false, true)) {
+			// Not retried, so said here: once per failing streak.
+			logger.warn("db-pool: pool '" + this.pool.getPoolName() + "': opening a connection failed ("
+					+ this.lastFailure + "); the pool keeps serving on the connections it has, and reads the "
+					+ "credentials again for each new connection");
+		}
 	}
 
 	/**

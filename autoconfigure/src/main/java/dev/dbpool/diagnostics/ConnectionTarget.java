@@ -184,6 +184,8 @@ record ConnectionTarget(@Nullable String url, String urlSource, List<String> hos
 
 		private String userSource = "spring.datasource.username, which is not set";
 
+		private static final String PASSWORD_FILE = "app.db.pool.password-file";
+
 		private String passwordSource = "spring.datasource.password, which is not set";
 
 		private boolean passwordGiven;
@@ -206,6 +208,9 @@ record ConnectionTarget(@Nullable String url, String urlSource, List<String> hos
 				if (migration != null) {
 					sources.fromProperties(migration, environment, false);
 				}
+			}
+			if (migration == null) {
+				sources.fromPasswordFile(environment);
 			}
 			return sources;
 		}
@@ -251,6 +256,15 @@ record ConnectionTarget(@Nullable String url, String urlSource, List<String> hos
 			ConfiguredValue password = ConfiguredValue.find(prefix + ".password", environment);
 			this.passwordSource = (password != null) ? describe(password) : prefix + ".password, which is not set";
 			this.passwordGiven = password != null;
+		}
+
+		// db-pool's pool reads its password from the file where one is given.
+		private void fromPasswordFile(Environment environment) {
+			ConfiguredValue file = ConfiguredValue.find(PASSWORD_FILE, environment);
+			if (file != null) {
+				this.passwordSource = "the file " + file.value() + " given by " + describe(file);
+				this.passwordGiven = true;
+			}
 		}
 
 		private void fromDetails(ConnectionDetailsBean details) {

@@ -147,6 +147,7 @@ class DbPoolEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordere
 			value = switch (unit) {
 				case COUNT -> Integer.valueOf(raw.trim());
 				case TEXT -> EnvironmentAlias.Unit.text(raw);
+				case PATH -> raw.trim();
 				default -> DurationStyle.detectAndParse(raw.trim());
 			};
 		}

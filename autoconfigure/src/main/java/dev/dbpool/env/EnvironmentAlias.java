@@ -35,6 +35,7 @@ public record EnvironmentAlias(String variable, String property, Unit unit) {
 			new EnvironmentAlias("DB_MAX_LIFETIME_SECS", "app.db.pool.max-lifetime", Unit.SECONDS),
 			new EnvironmentAlias("DATABASE_STATEMENT_TIMEOUT", "app.db.pool.statement-timeout", Unit.MILLISECONDS),
 			new EnvironmentAlias("DB_POOLER", "app.db.pool.pooler.mode", Unit.TEXT),
+			new EnvironmentAlias("DB_PASSWORD_FILE", "app.db.pool.password-file", Unit.PATH),
 			new EnvironmentAlias("DB_MONITOR_INTERVAL_SECS", "app.db.pool.monitor.interval", Unit.SECONDS),
 			new EnvironmentAlias("DB_SHUTDOWN_TIMEOUT_SECS", "app.db.pool.shutdown.timeout", Unit.SECONDS));
 
@@ -42,12 +43,16 @@ public record EnvironmentAlias(String variable, String property, Unit unit) {
 	 * Read the variable's value.
 	 * @param raw the value as set in the environment
 	 * @return the value as the property's type: an {@link Integer} or a {@link Duration};
-	 * for {@link Unit#TEXT} the text, trimmed, which binding checks
+	 * for {@link Unit#TEXT} the text, trimmed, which binding checks; for
+	 * {@link Unit#PATH} the path, trimmed
 	 * @throws InvalidDbPoolConfigurationException if it is not a whole number
 	 */
 	public Object parse(String raw) {
 		if (this.unit == Unit.TEXT) {
 			return Unit.text(raw);
+		}
+		if (this.unit == Unit.PATH) {
+			return raw.trim();
 		}
 		long number;
 		try {
@@ -63,7 +68,7 @@ public record EnvironmentAlias(String variable, String property, Unit unit) {
 			case COUNT -> (int) number;
 			case SECONDS -> Duration.ofSeconds(number);
 			case MILLISECONDS -> Duration.ofMillis(number);
-			case TEXT -> throw new IllegalStateException();
+			case TEXT, PATH -> throw new IllegalStateException();
 		};
 	}
 
@@ -87,7 +92,10 @@ public record EnvironmentAlias(String variable, String property, Unit unit) {
 		MILLISECONDS("a whole number of milliseconds, e.g. 5000"),
 
 		/** A name, e.g. of a mode, as the property takes it; binding checks it. */
-		TEXT("one of the property's values, e.g. pgbouncer-transaction");
+		TEXT("one of the property's values, e.g. pgbouncer-transaction"),
+
+		/** A file's path, as given. */
+		PATH("a file's path, e.g. /var/run/secrets/db/password");
 
 		private final String description;
 

@@ -47,6 +47,8 @@ import org.postgresql.PGProperty;
  * @param retry how an attempt to open a connection is retried
  * @param startup where the URL and driver settings stand before db-pool adds its own
  * @param pooler what sits between the pool and the server, and how db-pool treats it
+ * @param passwordFile where the file holding the password was given (its value is the
+ * path, never the password), or {@code null} for the configured password
  * @param clamp what the connection budget lowered, or {@code null} if it lowered nothing
  * @param sources where each value came from, by setting, e.g.
  * {@code app.db.pool.max-connections}
@@ -58,7 +60,8 @@ public record PoolSettings(@Nullable PoolProfile profile, String poolName, int m
 		Duration validationTimeout, Duration leakDetectionThreshold, Duration connectTimeout, Duration socketTimeout,
 		Duration statementTimeout, Duration idleInTransactionTimeout, @Nullable Duration lockTimeout,
 		int statementCacheSize, String applicationName, @Nullable Integer maxWaiting, Fleet fleet, RetryPolicy retry,
-		Startup startup, Pooler pooler, @Nullable Clamp clamp, Map<String, ConfiguredValue> sources) {
+		Startup startup, Pooler pooler, @Nullable ConfiguredValue passwordFile, @Nullable Clamp clamp,
+		Map<String, ConfiguredValue> sources) {
 
 	/** How much longer than the statement timeout a derived socket timeout is. */
 	public static final Duration SOCKET_TIMEOUT_MARGIN = Duration.ofSeconds(5);
@@ -83,6 +86,9 @@ public record PoolSettings(@Nullable PoolProfile profile, String poolName, int m
 
 	/** The driver property that sets when a statement is prepared on the server. */
 	public static final String PREPARE_THRESHOLD = PGProperty.PREPARE_THRESHOLD.getName();
+
+	/** Setting name of the file holding the password. */
+	public static final String PASSWORD_FILE = "app.db.pool.password-file";
 
 	/** Setting name of instances, as in {@link #sources()}. */
 	public static final String INSTANCES = "app.db.pool.instances";
@@ -119,8 +125,8 @@ public record PoolSettings(@Nullable PoolProfile profile, String poolName, int m
 				this.maxLifetime, this.keepaliveTime, this.validationTimeout, this.leakDetectionThreshold,
 				this.connectTimeout, this.socketTimeout, this.statementTimeout, this.idleInTransactionTimeout,
 				this.lockTimeout, this.statementCacheSize, this.applicationName, this.maxWaiting, this.fleet,
-				this.retry, this.startup, this.pooler, new Clamp(this.maxConnections, this.minConnections, why),
-				sources);
+				this.retry, this.startup, this.pooler, this.passwordFile,
+				new Clamp(this.maxConnections, this.minConnections, why), sources);
 	}
 
 	/**
@@ -138,7 +144,7 @@ public record PoolSettings(@Nullable PoolProfile profile, String poolName, int m
 				this.idleInTransactionTimeout, this.lockTimeout, this.statementCacheSize, this.applicationName,
 				this.maxWaiting, this.fleet, this.retry, this.startup,
 				new Pooler(mode, this.pooler.preparedStatements(), this.pooler.timeoutCheck(), this.pooler.admin()),
-				this.clamp, sources);
+				this.passwordFile, this.clamp, sources);
 	}
 
 	private static ConfiguredValue derived(String setting, int value, String why) {
@@ -266,6 +272,9 @@ public record PoolSettings(@Nullable PoolProfile profile, String poolName, int m
 		AdminConsole admin = this.pooler.admin();
 		if (admin != null) {
 			joiner.add("pooler admin console " + admin.jdbcUrl() + " every " + Durations.format(admin.interval()));
+		}
+		if (this.passwordFile != null) {
+			joiner.add("password from file " + this.passwordFile.value());
 		}
 		if (this.maxWaiting != null) {
 			joiner.add("max-waiting " + this.maxWaiting);

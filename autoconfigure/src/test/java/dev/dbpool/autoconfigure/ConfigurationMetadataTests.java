@@ -48,7 +48,7 @@ class ConfigurationMetadataTests {
 
 	private static final Set<String> WITHOUT_DEFAULT = Set.of("app.db.pool.profile", "app.db.pool.lock-timeout",
 			"app.db.pool.application-name", "app.db.pool.pool-name", "app.db.pool.max-waiting",
-			"app.db.pool.pooler.admin-url");
+			"app.db.pool.pooler.admin-url", "app.db.pool.password-file");
 
 	@Test
 	void everyPropertyIsDescribedWithItsDefault() throws Exception {

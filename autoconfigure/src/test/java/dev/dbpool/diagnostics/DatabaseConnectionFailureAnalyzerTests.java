@@ -71,6 +71,17 @@ class DatabaseConnectionFailureAnalyzerTests {
 	}
 
 	@Test
+	void wrongPasswordFromAPasswordFileNamesTheFile() {
+		FailureAnalysis analysis = analyze(server("28P01", "password authentication failed for user \"app\""),
+				EnvironmentVariables.of(), URL, "spring.datasource.username=app", "spring.datasource.password=unused",
+				"app.db.pool.password-file=/var/run/secrets/db/password");
+		assertThat(analysis.getAction()).startsWith("Check the password of app, from the file "
+				+ "/var/run/secrets/db/password given by app.db.pool.password-file (property source 'application'): "
+				+ "it must be");
+		assertNoSecret(analysis, "unused");
+	}
+
+	@Test
 	void passwordInTheUrlIsMaskedAndNamedAsTheSource() {
 		FailureAnalysis analysis = analyze(server("28P01", "password authentication failed for user \"app\""),
 				EnvironmentVariables.of(),

@@ -1,5 +1,8 @@
 package dev.dbpool.env;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
 import java.util.function.Function;
@@ -13,6 +16,7 @@ import dev.dbpool.autoconfigure.DbPoolProperties;
 import dev.dbpool.testsupport.EnvironmentVariables;
 import dev.dbpool.testsupport.TestDatabase;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -30,7 +34,7 @@ class EnvironmentAliasMappingTests {
 	private static final String ALIASES_TESTED = "DB_MAX_CONNECTIONS DB_POOL_MAX DATABASE_POOL_MAX DB_MIN_CONNECTIONS "
 			+ "DB_POOL_MIN DATABASE_POOL_MIN DB_ACQUIRE_TIMEOUT_SECS DATABASE_POOL_ACQUIRE_TIMEOUT DB_IDLE_TIMEOUT_SECS "
 			+ "DATABASE_POOL_IDLE_TIMEOUT DB_MAX_LIFETIME_SECS DATABASE_STATEMENT_TIMEOUT "
-			+ "DB_MONITOR_INTERVAL_SECS DB_SHUTDOWN_TIMEOUT_SECS DB_POOL_INSTANCES DB_POOLER";
+			+ "DB_MONITOR_INTERVAL_SECS DB_SHUTDOWN_TIMEOUT_SECS DB_POOL_INSTANCES DB_POOLER DB_PASSWORD_FILE";
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(DbPoolAutoConfiguration.class, DataSourceAutoConfiguration.class))
@@ -90,6 +94,20 @@ class EnvironmentAliasMappingTests {
 		this.runner.withInitializer(EnvironmentVariables.of("DB_POOLER=pgbouncer_session"))
 			.withPropertyValues("app.db.pool.pooler.mode=pgbouncer-session")
 			.run((context) -> assertThat(context).hasNotFailed());
+	}
+
+	@Test
+	void passwordFileAliasSetsThePathNeverThePassword(@TempDir Path folder) throws IOException {
+		Path file = Files.writeString(folder.resolve("password"), "not-the-password\n");
+		this.runner.withInitializer(EnvironmentVariables.of("DB_PASSWORD_FILE=" + file))
+			.withPropertyValues("app.db.pool.pooler.mode=none", "app.db.pool.budget.mode=off")
+			.run((context) -> {
+				PoolSettings settings = context.getBean(PoolSettings.class);
+				assertThat(settings.passwordFile()).isNotNull();
+				assertThat(settings.passwordFile().value()).isEqualTo(file.toString());
+				assertThat(settings.passwordFile().name()).isEqualTo("DB_PASSWORD_FILE");
+				assertThat(settings).asString().doesNotContain("not-the-password");
+			});
 	}
 
 	@Test
