@@ -194,8 +194,7 @@ public final class DbPoolDataSourceFactory {
 	}
 
 	// Behind a pooler in transaction mode: nothing prepared on the server unless the
-	// pooler
-	// tracks it, whatever the URL says, and the timeouts checked on the server.
+	// pooler tracks it, whatever the URL says, and the timeouts checked on the server.
 	private void checkPooler(DbPoolDataSource pool, @Nullable PhysicalConnectionSource source) {
 		PoolSettings.Pooler pooler = this.settings.pooler();
 		if (!this.settings.startup().postgresql() || !pooler.mode().isPooler()) {

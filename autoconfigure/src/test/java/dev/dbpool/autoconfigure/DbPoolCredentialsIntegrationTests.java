@@ -95,9 +95,8 @@ class DbPoolCredentialsIntegrationTests {
 					load.stop();
 				}
 				// Between the server's change and the file's, an attempt to open a
-				// connection
-				// may fail (CI saw one); the requests, served by the open connections, do
-				// not.
+				// connection may fail (CI saw one); the requests, served by the open
+				// connections, do not.
 				assertThat(load.failed.get()).as("requests failed").isZero();
 				assertThat(sessions(server)).as("sessions of the role").hasSizeGreaterThanOrEqualTo(4);
 				assertNoSecretShown(context, output, first, second);
@@ -191,8 +190,7 @@ class DbPoolCredentialsIntegrationTests {
 							Thread.sleep(VALIDITY.plusSeconds(1).toMillis());
 							if (provider.issued.get() == issued) {
 								// Past its VALID UNTIL: the last password no longer logs
-								// in,
-								// while the connections opened with it still serve.
+								// in, while the connections opened with it still serve.
 								assertThatExceptionOfType(SQLException.class)
 									.isThrownBy(() -> server.connect(ROLE, last).close())
 									.satisfies((ex) -> assertThat(ex.getSQLState()).isEqualTo("28P01"));

@@ -315,8 +315,7 @@ class DbPoolPoolerIntegrationTests {
 		@Test
 		void nothingDbPoolSetsReachesAnotherClientOfTheSameServerSessions() {
 			// db-pool's pool asks for other timeouts than the role's, with its server
-			// view
-			// reading every second on the same two server sessions.
+			// view reading every second on the same two server sessions.
 			through(this.pgBouncer, TX_ROLE, "it-pooler-tx-leak")
 				.withPropertyValues("app.db.pool.statement-timeout=4321ms", "app.db.pool.monitor.interval=1s",
 						"app.db.pool.monitor.server-interval=1s", "app.db.pool.pooler.timeout-check=off")

@@ -156,8 +156,7 @@ class DbPoolReconnectIntegrationTests {
 								&& ServerSessions.named(name) == size);
 					Thread.sleep(PAST_ALIVE_BYPASS_WINDOW.toMillis());
 					// The "restart": every connection drops, and new ones are refused for
-					// a
-					// while.
+					// a while.
 					proxy.refuseFor(outage);
 					assertThat(proxy.dropAll()).isEqualTo(size);
 					long restart = System.nanoTime();

@@ -183,8 +183,7 @@ class PgBouncerFailureAnalysisIntegrationTests {
 			assertThat((Throwable) warm).as("through PgBouncer while the server answers").isNull();
 			server.close();
 			// PgBouncer's first connection to the server after it went fails; from then
-			// on
-			// it refuses clients for server_login_retry.
+			// on it refuses clients for server_login_retry.
 			attempt(pgBouncer, 2);
 			Startup startup = start(pgBouncer.jdbcUrl(), SESSION_MODE);
 			assertThat(startup.description())
