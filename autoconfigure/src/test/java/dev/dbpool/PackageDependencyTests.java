@@ -33,7 +33,7 @@ class PackageDependencyTests {
 	 */
 	private static final List<List<String>> LAYERS = List.of(List.of("autoconfigure"),
 			List.of("web", "shutdown", "health", "metrics"), List.of("monitor"), List.of("datasource"),
-			List.of("budget", "waiting", "leaks", "retry", "server", "os", "pooler"), List.of("guard"),
+			List.of("budget", "waiting", "leaks", "retry", "server", "os", "pooler", "replica"), List.of("guard"),
 			List.of("settings"), List.of("env"), List.of("diagnostics"));
 
 	private static final Path MAIN = Path.of("src/main/java/dev/dbpool");

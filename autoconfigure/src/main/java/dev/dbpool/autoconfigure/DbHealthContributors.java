@@ -9,8 +9,11 @@ import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariConfigMXBean;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.dbpool.datasource.DbPoolDataSource;
+import dev.dbpool.health.OptionalReplicaHealthIndicator;
 import dev.dbpool.health.PooledDataSourceHealthIndicator;
 import dev.dbpool.monitor.PoolMonitor;
+import dev.dbpool.replica.ReadReplica;
 
 import org.springframework.boot.health.contributor.CompositeHealthContributor;
 import org.springframework.boot.health.contributor.HealthContributor;
@@ -63,7 +66,9 @@ final class DbHealthContributors {
 		HikariDataSource pool = DataSourceUnwrapper.unwrap(dataSource, HikariConfigMXBean.class,
 				HikariDataSource.class);
 		if (pool != null) {
-			return new PooledDataSourceHealthIndicator(this.monitor, pool);
+			PooledDataSourceHealthIndicator indicator = new PooledDataSourceHealthIndicator(this.monitor, pool);
+			ReadReplica replica = (pool instanceof DbPoolDataSource dbPool) ? dbPool.guard(ReadReplica.class) : null;
+			return (replica != null) ? new OptionalReplicaHealthIndicator(indicator, replica) : indicator;
 		}
 		DataSourcePoolMetadata poolMetadata = this.metadata.getDataSourcePoolMetadata(dataSource);
 		return new DataSourceHealthIndicator(dataSource,

@@ -9,17 +9,24 @@ import com.zaxxer.hikari.HikariCredentialsProvider;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.dbpool.datasource.DbPoolDataSource;
 import dev.dbpool.datasource.DbPoolDataSourceFactory;
+import dev.dbpool.replica.ReadReplica;
+import dev.dbpool.replica.ReplicaRouter;
 import dev.dbpool.settings.PoolSettings;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.BeanFactoryAware;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionMessage;
+import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
@@ -28,14 +35,17 @@ import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceProperties;
 import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.ConditionContext;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.ImportRuntimeHints;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
+import org.springframework.core.type.AnnotatedTypeMetadata;
 import org.springframework.jdbc.datasource.LazyConnectionDataSourceProxy;
 import org.springframework.jmx.export.MBeanExporter;
 import org.springframework.util.Assert;
+import org.springframework.util.StringUtils;
 
 /**
  * {@link EnableAutoConfiguration Auto-configuration} of the application's
@@ -63,6 +73,9 @@ import org.springframework.util.Assert;
 @Conditional(DataSourceAutoConfigurationNotExcludedCondition.class)
 @EnableConfigurationProperties({ DbPoolProperties.class, DataSourceProperties.class })
 public final class DbPoolAutoConfiguration {
+
+	/** The name of the read replica pool's bean. */
+	static final String REPLICA_DATA_SOURCE = "dbPoolReplicaDataSource";
 
 	// What @AutoConfigureTestDatabase registers when it is to replace the DataSource.
 	private static final String EMBEDDED_TEST_DATABASE = "org.springframework.boot.jdbc.test.autoconfigure."
@@ -109,6 +122,37 @@ public final class DbPoolAutoConfiguration {
 			return settings;
 		}
 
+		/**
+		 * The read replica's pool, with {@code app.db.pool.replicas.url} set: not a
+		 * default candidate, so that the application keeps injecting the one
+		 * {@code DataSource}, which sends read-only transactions here; Spring Boot's
+		 * metrics and health still see it.
+		 */
+		@Bean(defaultCandidate = false)
+		@Conditional(ReplicaConfiguredCondition.class)
+		@ConditionalOnMissingBean(name = REPLICA_DATA_SOURCE)
+		DbPoolDataSource dbPoolReplicaDataSource(DbPoolProperties properties, DataSourceProperties dataSourceProperties,
+				ObjectProvider<JdbcConnectionDetails> connectionDetails,
+				ObjectProvider<HikariCredentialsProvider> credentialsProvider, Environment environment) {
+			JdbcConnectionDetails details = connectionDetails.getIfAvailable();
+			// Built afresh for each pool: a configuration's driver properties are shared
+			// by whatever it is copied to.
+			HikariConfig replica = ReplicaConnection.configure(properties.getReplicas(), environment,
+					configured(dataSourceProperties, details, environment));
+			PoolSettings settings = new PoolSettingsResolver(properties, environment,
+					configured(dataSourceProperties, details, environment))
+				.resolveReplica(replica);
+			return new DbPoolDataSourceFactory(replica, settings).credentialsProvider(credentialsProvider.getIfUnique())
+				.create();
+		}
+
+		@Bean
+		@Conditional(ReplicaConfiguredCondition.class)
+		@ConditionalOnMissingBean(ReplicaRoutingPostProcessor.class)
+		static ReplicaRoutingPostProcessor dbPoolReplicaRoutingPostProcessor() {
+			return new ReplicaRoutingPostProcessor();
+		}
+
 		// As Spring Boot binds its own pool: spring.datasource.*, then
 		// spring.datasource.hikari.*, and a service connection wins over both.
 		private static HikariConfig configured(DataSourceProperties properties, @Nullable JdbcConnectionDetails details,
@@ -147,7 +191,10 @@ public final class DbPoolAutoConfiguration {
 			HikariDataSource pool = DataSourceUnwrapper.unwrap(dataSource.getIfUnique(), HikariConfigMXBean.class,
 					HikariDataSource.class);
 			if (pool != null && pool.isRegisterMbeans()) {
-				mBeanExporter.ifUnique((exporter) -> exporter.addExcludedBean("dataSource"));
+				mBeanExporter.ifUnique((exporter) -> {
+					exporter.addExcludedBean("dataSource");
+					exporter.addExcludedBean(REPLICA_DATA_SOURCE);
+				});
 			}
 		}
 
@@ -167,6 +214,60 @@ public final class DbPoolAutoConfiguration {
 		@ConditionalOnMissingBean(LazyConnectionFetchPostProcessor.class)
 		static LazyConnectionFetchPostProcessor dbPoolLazyConnectionFetchPostProcessor() {
 			return new LazyConnectionFetchPostProcessor();
+		}
+
+	}
+
+	/**
+	 * Matches when {@code app.db.pool.replicas.url} (or {@code DATABASE_REPLICA_URL}) has
+	 * text: an empty URL configures no replica.
+	 */
+	static class ReplicaConfiguredCondition extends SpringBootCondition {
+
+		@Override
+		public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
+			ConditionMessage.Builder message = ConditionMessage.forCondition("read replica");
+			String url = context.getEnvironment().getProperty("app.db.pool.replicas.url");
+			return StringUtils.hasText(url) ? ConditionOutcome.match(message.found("app.db.pool.replicas.url").atAll())
+					: ConditionOutcome.noMatch(message.didNotFind("app.db.pool.replicas.url").atAll());
+		}
+
+	}
+
+	/**
+	 * Exposes the pool db-pool built behind Spring's
+	 * {@link LazyConnectionDataSourceProxy} with the read replica's router as its
+	 * read-only {@code DataSource}: a transaction Spring marks read only takes its
+	 * connection there at its first statement, any other from the primary's pool. Runs
+	 * before Spring Boot's lazy connection fetch, which the proxy does anyway.
+	 */
+	static class ReplicaRoutingPostProcessor implements BeanPostProcessor, BeanFactoryAware, Ordered {
+
+		private @Nullable BeanFactory beanFactory;
+
+		@Override
+		public void setBeanFactory(BeanFactory beanFactory) {
+			this.beanFactory = beanFactory;
+		}
+
+		@Override
+		public Object postProcessAfterInitialization(Object bean, String beanName) {
+			if (!"dataSource".equals(beanName) || !(bean instanceof DbPoolDataSource primary)
+					|| this.beanFactory == null) {
+				return bean;
+			}
+			DbPoolDataSource replica = this.beanFactory.getBean(REPLICA_DATA_SOURCE, DbPoolDataSource.class);
+			ReadReplica state = replica.guard(ReadReplica.class);
+			LazyConnectionDataSourceProxy proxy = new LazyConnectionDataSourceProxy(primary);
+			// Known from the configuration: no connection borrowed to find them out.
+			proxy.setDefaultAutoCommit(primary.isAutoCommit());
+			proxy.setReadOnlyDataSource((state != null) ? new ReplicaRouter(primary, replica, state) : replica);
+			return proxy;
+		}
+
+		@Override
+		public int getOrder() {
+			return -1;
 		}
 
 	}

@@ -14,12 +14,14 @@ import dev.dbpool.monitor.PoolCounters;
 import dev.dbpool.monitor.PoolMonitor;
 import dev.dbpool.os.FileDescriptorsCheck;
 import dev.dbpool.pooler.PgBouncerConsole;
+import dev.dbpool.replica.ReadReplica;
 import dev.dbpool.server.ServerView;
 import dev.dbpool.server.ServerViewSettings;
 import dev.dbpool.settings.PoolSettings;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.beans.factory.support.SimpleAutowireCandidateResolver;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -123,6 +125,30 @@ public final class DbPoolMonitorAutoConfiguration {
 			monitor.addPeriodicTask("reading PgBouncer's admin console", Duration.ZERO, console.interval(),
 					console::sample);
 			return console;
+		}
+
+	}
+
+	/**
+	 * The read replica's lag and recovery, read on the monitor's thread: at once when the
+	 * monitor starts, then every {@code app.db.pool.monitor.server-interval}. Only then
+	 * does a replica that lags or fails send read-only work elsewhere, since only the
+	 * reads bring it back.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnBean(name = DbPoolAutoConfiguration.REPLICA_DATA_SOURCE)
+	static class ReadReplicaConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		ReadReplica dbPoolReadReplica(PoolMonitor monitor,
+				@Qualifier(DbPoolAutoConfiguration.REPLICA_DATA_SOURCE) DbPoolDataSource replica) {
+			ReadReplica state = replica.guard(ReadReplica.class);
+			Assert.state(state != null, "db-pool's replica pool holds no read replica guard");
+			monitor.addPeriodicTask("reading the read replica's lag", Duration.ZERO, state.settings().interval(),
+					state::sample);
+			state.scheduled();
+			return state;
 		}
 
 	}

@@ -5,6 +5,7 @@ import java.time.Duration;
 import dev.dbpool.settings.BudgetMode;
 import dev.dbpool.settings.PoolProfile;
 import dev.dbpool.settings.PoolerMode;
+import dev.dbpool.settings.ReplicaFallback;
 import dev.dbpool.settings.TimeoutCheck;
 import org.jspecify.annotations.Nullable;
 
@@ -173,6 +174,12 @@ public class DbPoolProperties {
 	private final Pooler pooler = new Pooler();
 
 	/**
+	 * A read replica (a streaming standby): read-only transactions go to a pool of its
+	 * own, everything else to the primary's.
+	 */
+	private final Replicas replicas = new Replicas();
+
+	/**
 	 * Retrying, with backoff and jitter, an attempt to open a physical connection that
 	 * failed because the server is restarting, failing over or out of slots.
 	 */
@@ -239,6 +246,10 @@ public class DbPoolProperties {
 
 	public Retry getRetry() {
 		return this.retry;
+	}
+
+	public Replicas getReplicas() {
+		return this.replicas;
 	}
 
 	public Web getWeb() {
@@ -830,6 +841,257 @@ public class DbPoolProperties {
 
 		public void setRetryAfter(Duration retryAfter) {
 			this.retryAfter = retryAfter;
+		}
+
+	}
+
+	/**
+	 * A read replica: PostgreSQL streaming standbys that take the application's read-only
+	 * transactions ({@code @Transactional(readOnly = true)}) through a pool of their own,
+	 * while everything else goes to the primary. Every pool setting not given here is the
+	 * primary pool's.
+	 */
+	public static class Replicas {
+
+		/**
+		 * URL of the replica: a JDBC URL (jdbc:postgresql://standby:5432/app, or several
+		 * hosts, jdbc:postgresql://standby1,standby2/app, over which the pool spreads its
+		 * connections) or postgres://user:password@standby:5432/app. Unset (the default):
+		 * no replica, every transaction goes to the primary.
+		 */
+		private @Nullable String url;
+
+		/**
+		 * Login user of the replica. Unset: the URL's, else the primary's.
+		 */
+		private @Nullable String username;
+
+		/**
+		 * Login password of the replica. Unset: the URL's, else the primary's.
+		 */
+		private @Nullable String password;
+
+		/**
+		 * Replication lag past which read-only work goes where fallback says until the
+		 * replica catches up, read on the monitor's thread every monitor.server-interval.
+		 * Unset (the default): lag is measured and published, never acted on.
+		 */
+		private @Nullable Duration maxLag;
+
+		/**
+		 * Where read-only work goes while the replica cannot take it (unreachable, its
+		 * connections failing, or lagging past max-lag): primary (on a read-only
+		 * connection of the primary's pool) or fail (at once, answered 503 in a Spring
+		 * MVC application).
+		 */
+		private ReplicaFallback fallback = ReplicaFallback.PRIMARY;
+
+		/**
+		 * Whether the application's health goes DOWN when the replica cannot take
+		 * read-only work. When false (the default), the replica's health details say so
+		 * while its status stays UP, since reads fall back to the primary.
+		 */
+		private boolean required;
+
+		/**
+		 * Maximum size of the replica's pool. Unset: the primary's max-connections.
+		 */
+		private @Nullable Integer maxConnections;
+
+		/**
+		 * Minimum number of idle connections of the replica's pool. Unset: the primary's
+		 * min-connections, at most the replica's max-connections.
+		 */
+		private @Nullable Integer minConnections;
+
+		/**
+		 * Maximum time to wait for a connection of the replica's pool. Unset: the
+		 * primary's acquire-timeout.
+		 */
+		private @Nullable Duration acquireTimeout;
+
+		/**
+		 * Maximum time a connection of the replica's pool may sit idle. Unset: the
+		 * primary's idle-timeout.
+		 */
+		private @Nullable Duration idleTimeout;
+
+		/**
+		 * Maximum lifetime of a connection of the replica's pool. Unset: the primary's
+		 * max-lifetime.
+		 */
+		private @Nullable Duration maxLifetime;
+
+		/**
+		 * Maximum time to establish a connection to the replica, whole seconds. Unset:
+		 * the primary's connect-timeout.
+		 */
+		private @Nullable Duration connectTimeout;
+
+		/**
+		 * Socket read timeout of the replica's connections, whole seconds; 0 derives it
+		 * from statement-timeout. Unset: the primary's.
+		 */
+		private @Nullable Duration socketTimeout;
+
+		/**
+		 * Server-side statement timeout on the replica (reports often run longer than the
+		 * primary's transactions). Unset: the primary's statement-timeout.
+		 */
+		private @Nullable Duration statementTimeout;
+
+		/**
+		 * Most threads that may wait at once for a connection of the replica's pool.
+		 * Unset: the primary's max-waiting.
+		 */
+		private @Nullable Integer maxWaiting;
+
+		/**
+		 * Name of the replica's pool. Unset: the primary's pool name with the suffix
+		 * -replica.
+		 */
+		private @Nullable String poolName;
+
+		/**
+		 * application_name of the replica's connections. Unset: the primary's with the
+		 * suffix -replica.
+		 */
+		private @Nullable String applicationName;
+
+		public @Nullable String getUrl() {
+			return this.url;
+		}
+
+		public void setUrl(@Nullable String url) {
+			this.url = url;
+		}
+
+		public @Nullable String getUsername() {
+			return this.username;
+		}
+
+		public void setUsername(@Nullable String username) {
+			this.username = username;
+		}
+
+		public @Nullable String getPassword() {
+			return this.password;
+		}
+
+		public void setPassword(@Nullable String password) {
+			this.password = password;
+		}
+
+		public @Nullable Duration getMaxLag() {
+			return this.maxLag;
+		}
+
+		public void setMaxLag(@Nullable Duration maxLag) {
+			this.maxLag = maxLag;
+		}
+
+		public ReplicaFallback getFallback() {
+			return this.fallback;
+		}
+
+		public void setFallback(ReplicaFallback fallback) {
+			this.fallback = fallback;
+		}
+
+		public boolean isRequired() {
+			return this.required;
+		}
+
+		public void setRequired(boolean required) {
+			this.required = required;
+		}
+
+		public @Nullable Integer getMaxConnections() {
+			return this.maxConnections;
+		}
+
+		public void setMaxConnections(@Nullable Integer maxConnections) {
+			this.maxConnections = maxConnections;
+		}
+
+		public @Nullable Integer getMinConnections() {
+			return this.minConnections;
+		}
+
+		public void setMinConnections(@Nullable Integer minConnections) {
+			this.minConnections = minConnections;
+		}
+
+		public @Nullable Duration getAcquireTimeout() {
+			return this.acquireTimeout;
+		}
+
+		public void setAcquireTimeout(@Nullable Duration acquireTimeout) {
+			this.acquireTimeout = acquireTimeout;
+		}
+
+		public @Nullable Duration getIdleTimeout() {
+			return this.idleTimeout;
+		}
+
+		public void setIdleTimeout(@Nullable Duration idleTimeout) {
+			this.idleTimeout = idleTimeout;
+		}
+
+		public @Nullable Duration getMaxLifetime() {
+			return this.maxLifetime;
+		}
+
+		public void setMaxLifetime(@Nullable Duration maxLifetime) {
+			this.maxLifetime = maxLifetime;
+		}
+
+		public @Nullable Duration getConnectTimeout() {
+			return this.connectTimeout;
+		}
+
+		public void setConnectTimeout(@Nullable Duration connectTimeout) {
+			this.connectTimeout = connectTimeout;
+		}
+
+		public @Nullable Duration getSocketTimeout() {
+			return this.socketTimeout;
+		}
+
+		public void setSocketTimeout(@Nullable Duration socketTimeout) {
+			this.socketTimeout = socketTimeout;
+		}
+
+		public @Nullable Duration getStatementTimeout() {
+			return this.statementTimeout;
+		}
+
+		public void setStatementTimeout(@Nullable Duration statementTimeout) {
+			this.statementTimeout = statementTimeout;
+		}
+
+		public @Nullable Integer getMaxWaiting() {
+			return this.maxWaiting;
+		}
+
+		public void setMaxWaiting(@Nullable Integer maxWaiting) {
+			this.maxWaiting = maxWaiting;
+		}
+
+		public @Nullable String getPoolName() {
+			return this.poolName;
+		}
+
+		public void setPoolName(@Nullable String poolName) {
+			this.poolName = poolName;
+		}
+
+		public @Nullable String getApplicationName() {
+			return this.applicationName;
+		}
+
+		public void setApplicationName(@Nullable String applicationName) {
+			this.applicationName = applicationName;
 		}
 
 	}

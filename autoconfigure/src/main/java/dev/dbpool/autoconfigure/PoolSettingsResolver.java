@@ -23,6 +23,8 @@ import dev.dbpool.settings.PostgresStartupOptions;
 import org.jspecify.annotations.Nullable;
 import org.postgresql.PGProperty;
 
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.core.env.Environment;
 
 /**
@@ -39,6 +41,11 @@ final class PoolSettingsResolver {
 
 	private static final String PREFIX = "app.db.pool.";
 
+	private static final String REPLICAS = PREFIX + "replicas.";
+
+	/** What a replica's pool and application names add to the primary's. */
+	static final String REPLICA_SUFFIX = "-replica";
+
 	private static final String RETRY = PREFIX + "retry.";
 
 	private static final String HIKARI = "spring.datasource.hikari.";
@@ -49,7 +56,14 @@ final class PoolSettingsResolver {
 
 	private static final String SERVER_TIMEOUT_LIMIT = "at most 2147483647ms (about 24.8 days, PostgreSQL's limit)";
 
+	// The properties the values are bound from: for a replica, app.db.pool.replicas.*.
 	private final DbPoolProperties properties;
+
+	// The application's own app.db.pool.*.
+	private final DbPoolProperties root;
+
+	// For a replica's pool: the primary's values, by setting; null for the primary.
+	private final @Nullable Map<String, GivenValue<?>> inherited;
 
 	private final Environment environment;
 
@@ -68,6 +82,9 @@ final class PoolSettingsResolver {
 	// Where each value came from, in the order resolved.
 	private final Map<String, ConfiguredValue> sources = new LinkedHashMap<>();
 
+	// Each value with where it came from, by setting, for a replica to inherit.
+	private final Map<String, GivenValue<?>> resolved = new LinkedHashMap<>();
+
 	/**
 	 * Create a resolver.
 	 * @param properties the bound properties
@@ -77,7 +94,14 @@ final class PoolSettingsResolver {
 	 * the JDBC URL applied
 	 */
 	PoolSettingsResolver(DbPoolProperties properties, Environment environment, HikariConfig hikari) {
+		this(properties, properties, null, environment, hikari);
+	}
+
+	private PoolSettingsResolver(DbPoolProperties properties, DbPoolProperties root,
+			@Nullable Map<String, GivenValue<?>> inherited, Environment environment, HikariConfig hikari) {
 		this.properties = properties;
+		this.root = root;
+		this.inherited = inherited;
 		this.environment = environment;
 		this.hikari = hikari;
 		String url = Objects.requireNonNullElse(hikari.getJdbcUrl(), "");
@@ -95,8 +119,27 @@ final class PoolSettingsResolver {
 				: DRIVER_PROPERTIES + PostgresStartupOptions.PROPERTY;
 	}
 
+	/**
+	 * Resolve the settings of a read replica's pool: each of
+	 * {@code app.db.pool.replicas.*} that is set, else the primary's value, resolved as
+	 * for the primary (its profile, aliases, {@code spring.datasource.hikari.*}); the
+	 * pool and application names with {@value #REPLICA_SUFFIX} added. Checked as the
+	 * primary's are, naming the replica's settings.
+	 * @param hikari the replica pool's configuration, with its JDBC URL
+	 * @return the replica pool's settings
+	 */
+	PoolSettings resolveReplica(HikariConfig hikari) {
+		if (this.resolved.isEmpty()) {
+			resolve();
+		}
+		DbPoolProperties replica = new DbPoolProperties();
+		Binder.get(this.environment).bind(REPLICAS.substring(0, REPLICAS.length() - 1), Bindable.ofInstance(replica));
+		return new PoolSettingsResolver(replica, this.root, Map.copyOf(this.resolved), this.environment, hikari)
+			.resolve();
+	}
+
 	PoolSettings resolve() {
-		PoolProfile profile = this.properties.getProfile();
+		PoolProfile profile = this.root.getProfile();
 		GivenValue<Integer> max = maxConnections();
 		GivenValue<Integer> min = resolve("min-connections", this.properties.getMinConnections(),
 				PoolProfile::getMinConnections, hikari("minimum-idle", HikariConfig::getMinimumIdle));
@@ -134,6 +177,13 @@ final class PoolSettingsResolver {
 
 		checkAtLeast(max, 1);
 		checkAtLeast(min, 0);
+		if (this.inherited != null && min.value() > max.value() && !min.where().setting().equals(min.where().name())) {
+			// The primary's min-connections, above the replica's own max-connections.
+			min = remember(new GivenValue<>(max.value(),
+					new ConfiguredValue(min.where().setting(), min.where().setting(), String.valueOf(max.value()),
+							ConfiguredValue.DERIVED + "from " + max.where().setting()
+									+ ": the primary's min-connections is above it")));
+		}
 		if (min.value() > max.value()) {
 			throw InvalidDbPoolConfigurationException.invalid(min.where(), max.where(),
 					"at most max-connections (" + max.value() + ")");
@@ -171,29 +221,57 @@ final class PoolSettingsResolver {
 		}
 		GivenValue<Integer> instances = resolve("instances", this.properties.getInstances(), null);
 		checkAtLeast(instances, 1);
-		Integer maxWaiting = this.properties.getMaxWaiting();
-		if (maxWaiting != null && maxWaiting < 1) {
-			throw InvalidDbPoolConfigurationException.invalid(
-					ConfiguredValue.of(PREFIX + "max-waiting", maxWaiting, this.environment),
-					"a whole number, at least 1, or unset for no cap");
-		}
+		Integer maxWaiting = maxWaiting();
 		return new PoolSettings(profile, poolName.value(), max.value(), min.value(), acquire.value(), idle.value(),
 				lifetime.value(), keepalive.value(), validation.value(), leak.value(), connect.value(), socket.value(),
 				statement.value(), idleInTransaction.value(), lock.value(), cache.value(), applicationName.value(),
-				maxWaiting, fleet(instances.value()), retry(), this.startup, pooler(), passwordFile(), null,
+				maxWaiting, fleet(instances.value()), retry(), this.startup, pooler(), passwordFile(), null, replica(),
 				this.sources);
 	}
 
+	private PoolSettings.@Nullable Replica replica() {
+		if (this.inherited == null) {
+			return null;
+		}
+		DbPoolProperties.Replicas replicas = this.root.getReplicas();
+		Duration maxLag = replicas.getMaxLag();
+		if (maxLag != null && (maxLag.isNegative() || maxLag.isZero())) {
+			throw InvalidDbPoolConfigurationException.invalid(
+					ConfiguredValue.of(REPLICAS + "max-lag", maxLag, this.environment),
+					"a positive duration, e.g. 10s, or unset to route reads whatever the lag");
+		}
+		GivenValue<?> primaryName = this.inherited.get(PREFIX + "pool-name");
+		String primary = (primaryName != null) ? String.valueOf(primaryName.value()) : "";
+		return new PoolSettings.Replica(primary, replicas.getFallback(), maxLag, replicas.isRequired(),
+				this.root.getMonitor().getServerInterval());
+	}
+
+	// For a replica, app.db.pool.replicas.max-waiting where it is set, else the
+	// primary's.
+	private @Nullable Integer maxWaiting() {
+		boolean own = this.inherited == null
+				|| ConfiguredValue.find(REPLICAS + "max-waiting", this.environment) != null;
+		Integer maxWaiting = own ? this.properties.getMaxWaiting() : this.root.getMaxWaiting();
+		String setting = ((this.inherited != null && own) ? REPLICAS : PREFIX) + "max-waiting";
+		if (maxWaiting != null && maxWaiting < 1) {
+			throw InvalidDbPoolConfigurationException.invalid(ConfiguredValue.of(setting, maxWaiting, this.environment),
+					"a whole number, at least 1, or unset for no cap");
+		}
+		return maxWaiting;
+	}
+
 	private PoolSettings.Fleet fleet(int instances) {
-		DbPoolProperties.Monitor monitor = this.properties.getMonitor();
-		// The server-side view holds one connection beside the pool.
-		int side = (this.postgresql && monitor.isEnabled() && monitor.isServerEnabled()) ? 1 : 0;
-		return new PoolSettings.Fleet(instances, this.properties.getBudget().getMode(), side);
+		DbPoolProperties.Monitor monitor = this.root.getMonitor();
+		// The server-side view holds one connection beside the primary's pool, the lag
+		// reader one beside a replica's.
+		boolean side = (this.inherited != null) ? monitor.isEnabled()
+				: monitor.isEnabled() && monitor.isServerEnabled();
+		return new PoolSettings.Fleet(instances, this.root.getBudget().getMode(), (this.postgresql && side) ? 1 : 0);
 	}
 
 	// The path only: the settings are a bean, and shown.
 	private @Nullable ConfiguredValue passwordFile() {
-		String path = this.properties.getPasswordFile();
+		String path = this.root.getPasswordFile();
 		if (path == null || path.isBlank()) {
 			return null;
 		}
@@ -203,14 +281,15 @@ final class PoolSettingsResolver {
 	}
 
 	private PoolSettings.Pooler pooler() {
-		DbPoolProperties.Pooler pooler = this.properties.getPooler();
+		DbPoolProperties.Pooler pooler = this.root.getPooler();
 		remember(new GivenValue<>(pooler.getMode(),
 				ConfiguredValue.of(PoolSettings.POOLER, pooler.getMode().externalName(), this.environment)));
 		ConfiguredValue adminUrl = PoolerAdminUrl
 			.masked(ConfiguredValue.of(PoolSettings.ADMIN_URL, pooler.getAdminUrl(), this.environment));
 		// Read as often as the server view reads the server.
-		PoolSettings.AdminConsole admin = PoolerAdminUrl.resolve(pooler.getAdminUrl(), adminUrl,
-				this.properties.getMonitor().getServerInterval());
+		// PgBouncer's console is read for the primary's pool.
+		PoolSettings.AdminConsole admin = (this.inherited != null) ? null
+				: PoolerAdminUrl.resolve(pooler.getAdminUrl(), adminUrl, this.root.getMonitor().getServerInterval());
 		if (admin != null) {
 			remember(new GivenValue<>(admin.jdbcUrl(), adminUrl));
 		}
@@ -219,7 +298,7 @@ final class PoolSettingsResolver {
 	}
 
 	private RetryPolicy retry() {
-		DbPoolProperties.Retry retry = this.properties.getRetry();
+		DbPoolProperties.Retry retry = this.root.getRetry();
 		int maxAttempts = retry.getMaxAttempts();
 		if (maxAttempts < 1) {
 			throw InvalidDbPoolConfigurationException.invalid(
@@ -242,6 +321,7 @@ final class PoolSettingsResolver {
 
 	private <T> GivenValue<T> remember(GivenValue<T> value) {
 		this.sources.put(value.where().setting(), value.where());
+		this.resolved.put(value.where().setting(), value);
 		return value;
 	}
 
@@ -255,6 +335,9 @@ final class PoolSettingsResolver {
 	@SafeVarargs
 	private <T> GivenValue<T> resolve(String key, @Nullable T bound,
 			@Nullable Function<PoolProfile, @Nullable T> preset, @Nullable GivenValue<T>... others) {
+		if (this.inherited != null) {
+			return remember(replica(key, bound, this.inherited));
+		}
 		String setting = PREFIX + key;
 		ConfiguredValue own = ConfiguredValue.find(setting, this.environment);
 		List<GivenValue<T>> given = new ArrayList<>();
@@ -280,6 +363,35 @@ final class PoolSettingsResolver {
 					ConfiguredValue.show(presetValue), ConfiguredValue.PROFILE + profile.externalName())));
 		}
 		return remember(new GivenValue<>(bound, ConfiguredValue.byDefault(setting, bound)));
+	}
+
+	// A replica's own value where app.db.pool.replicas.* sets it, else the primary's,
+	// under the replica's setting and with the primary's name and source.
+	@SuppressWarnings("unchecked")
+	private <T> GivenValue<T> replica(String key, @Nullable T bound, Map<String, GivenValue<?>> inherited) {
+		// Those it may not set apart keep the primary's name.
+		boolean apart = PoolSettings.REPLICA_SETTINGS.contains(PREFIX + key);
+		String setting = (apart ? REPLICAS : PREFIX) + key;
+		ConfiguredValue own = apart ? ConfiguredValue.find(setting, this.environment) : null;
+		if (own != null) {
+			return new GivenValue<>(bound, own);
+		}
+		GivenValue<T> primary = (GivenValue<T>) inherited.get(PREFIX + key);
+		if (primary == null) {
+			return new GivenValue<>(bound, ConfiguredValue.byDefault(setting, bound));
+		}
+		ConfiguredValue where = primary.where();
+		T value = primary.value();
+		if (key.equals("socket-timeout") && where.source().startsWith(ConfiguredValue.DERIVED)) {
+			// Derived again from the replica's own statement timeout.
+			return new GivenValue<>((T) Duration.ZERO, ConfiguredValue.byDefault(setting, Duration.ZERO));
+		}
+		if (key.equals("pool-name") || key.equals("application-name")) {
+			String name = PostgresLimits.applicationName(value + REPLICA_SUFFIX);
+			return new GivenValue<>((T) name, new ConfiguredValue(setting, setting, name,
+					ConfiguredValue.DERIVED + "from the primary's " + key + ", " + where.value()));
+		}
+		return new GivenValue<>(value, new ConfiguredValue(setting, where.name(), where.value(), where.source()));
 	}
 
 	private <T> @Nullable GivenValue<T> hikari(String key, Function<HikariConfig, T> getter) {

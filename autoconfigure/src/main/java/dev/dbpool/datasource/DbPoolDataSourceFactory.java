@@ -6,6 +6,7 @@ import java.util.Properties;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariCredentialsProvider;
+import com.zaxxer.hikari.HikariPoolMXBean;
 import com.zaxxer.hikari.util.Credentials;
 import com.zaxxer.hikari.util.DriverDataSource;
 import dev.dbpool.budget.ConnectionBudget;
@@ -23,6 +24,7 @@ import dev.dbpool.pooler.PoolerDetector;
 import dev.dbpool.pooler.PoolerGuard;
 import dev.dbpool.pooler.PreparedStatementCollisions;
 import dev.dbpool.pooler.RoleTimeoutsCheck;
+import dev.dbpool.replica.ReadReplica;
 import dev.dbpool.settings.BudgetMode;
 import dev.dbpool.settings.JdbcUrls;
 import dev.dbpool.settings.PoolSettings;
@@ -90,13 +92,23 @@ public final class DbPoolDataSourceFactory {
 		DbPoolDataSource pool = newDataSource();
 		this.configured.copyStateTo(pool);
 		this.settings.applyTo(pool);
+		if (this.settings.replica() != null) {
+			// Spring's routing expects the read-only DataSource's connections read only
+			// already: it sets nothing on them.
+			pool.setReadOnly(true);
+		}
 		ConnectionCredentials credentials = credentials();
 		findPooler(pool, credentials);
 		applyDriverSettings(pool);
 		PhysicalConnectionSource source = PhysicalConnectionSource.install(pool, this.settings.retry(),
 				this.settings.sessionSql(), credentials);
 		checkPooler(pool, source);
-		watchFailovers(pool, source);
+		if (this.settings.replica() != null) {
+			readReplica(pool, source, this.settings.replica());
+		}
+		else {
+			watchFailovers(pool, source);
+		}
 		watchPreparedStatements(pool);
 		readPoolerConsole(pool);
 		checkBudget(pool, source);
@@ -222,6 +234,24 @@ public final class DbPoolDataSourceFactory {
 		}
 	}
 
+	// A replica is read only and no primary: a write there (25006) is the application's
+	// mistake, not a failover. Its guard reads the lag and sees lost connections instead.
+	private void readReplica(DbPoolDataSource pool, @Nullable PhysicalConnectionSource source,
+			PoolSettings.Replica replica) {
+		if (!this.settings.startup().postgresql() || source == null) {
+			return;
+		}
+		ReadReplica guard = new ReadReplica(this.settings.poolName(), replica, JdbcUrls.hosts(pool.getJdbcUrl()),
+				source, () -> source.getFailingSince() != null, () -> {
+					HikariPoolMXBean running = pool.getHikariPoolMXBean();
+					if (running != null) {
+						running.softEvictConnections();
+					}
+				});
+		guard.watch(pool);
+		this.guards.add(guard);
+	}
+
 	// Statements prepared on a server session that a pooler shares collide with another
 	// client's: wherever the driver may prepare on the server, since the pooler may be
 	// one db-pool was not told of. Costs nothing until a statement fails.
@@ -282,8 +312,10 @@ public final class DbPoolDataSourceFactory {
 		}
 		PoolSettings.Fleet fleet = this.settings.fleet();
 		ConnectionBudgetCheck check = new ConnectionBudgetCheck(fleet.budgetMode(), fleet.instances(),
-				fleet.sideConnections(), howToSet(PoolSettings.INSTANCES), howToSet(PoolSettings.MAX_CONNECTIONS),
-				this.settings.source(PoolSettings.INSTANCES), this.settings.source(PoolSettings.MAX_CONNECTIONS));
+				fleet.sideConnections(), howToSet(this.settings.setting(PoolSettings.INSTANCES)),
+				howToSet(this.settings.setting(PoolSettings.MAX_CONNECTIONS)),
+				this.settings.source(this.settings.setting(PoolSettings.INSTANCES)),
+				this.settings.source(this.settings.setting(PoolSettings.MAX_CONNECTIONS)));
 		ConnectionBudget budget = check.check(this.settings.poolName(), this.settings.maxConnections(),
 				this.settings.minConnections(), this.settings.applicationName(), source);
 		if (budget == null) {

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.SQLExceptionOverride;
 import dev.dbpool.diagnostics.Secrets;
+import dev.dbpool.guard.ExceptionOverrides;
 import dev.dbpool.guard.GuardMeter;
 import dev.dbpool.guard.PoolGuard;
 import org.apache.commons.logging.Log;
@@ -109,7 +110,14 @@ public final class Failovers implements PoolGuard {
 					+ "the connection). Add targetServerType=primary to the URL so that new connections find the "
 					+ "primary after a failover.");
 		}
-		pool.setExceptionOverride(new ReadOnlyEviction(failovers, pool.getExceptionOverride()));
+		// Unless the application's own override keeps the connection.
+		ExceptionOverrides.chain(pool, (ex, decided) -> {
+			if (decided == SQLExceptionOverride.Override.CONTINUE_EVICT && isReadOnly(ex)) {
+				failovers.readOnlyEvictions.incrementAndGet();
+				return SQLExceptionOverride.Override.MUST_EVICT;
+			}
+			return decided;
+		});
 		return failovers;
 	}
 
@@ -226,36 +234,6 @@ public final class Failovers implements PoolGuard {
 						Failovers::count),
 				GuardMeter.counter(READ_ONLY_METER, "Connections evicted because their server was read only", this,
 						Failovers::readOnlyEvictions));
-	}
-
-	/**
-	 * HikariCP's hook for an exception a statement threw: evicts a connection on a
-	 * read-only server, unless the application's own override keeps it; decides as before
-	 * otherwise.
-	 */
-	private static final class ReadOnlyEviction implements SQLExceptionOverride {
-
-		private final Failovers failovers;
-
-		private final @Nullable SQLExceptionOverride delegate;
-
-		ReadOnlyEviction(Failovers failovers, @Nullable SQLExceptionOverride delegate) {
-			this.failovers = failovers;
-			this.delegate = delegate;
-		}
-
-		// The interface's own Override enum shadows the annotation's simple name.
-		@java.lang.Override
-		public SQLExceptionOverride.Override adjudicate(SQLException ex) {
-			SQLExceptionOverride.Override decided = (this.delegate != null) ? this.delegate.adjudicate(ex)
-					: SQLExceptionOverride.Override.CONTINUE_EVICT;
-			if (decided == SQLExceptionOverride.Override.CONTINUE_EVICT && isReadOnly(ex)) {
-				this.failovers.readOnlyEvictions.incrementAndGet();
-				return SQLExceptionOverride.Override.MUST_EVICT;
-			}
-			return decided;
-		}
-
 	}
 
 }

@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.logging.Logger;
 
@@ -26,6 +27,7 @@ import dev.dbpool.diagnostics.SqlFailures;
 import dev.dbpool.guard.SideConnections;
 import dev.dbpool.retry.Retrier;
 import dev.dbpool.settings.RetryPolicy;
+import dev.dbpool.settings.JdbcUrls;
 import dev.dbpool.settings.PostgresLimits;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -100,6 +102,8 @@ public final class PhysicalConnectionSource implements DataSource, SideConnectio
 
 	private final Function<String, DataSource> sideDrivers;
 
+	private final BiFunction<String, String, DataSource> hostDrivers;
+
 	private final Map<String, DataSource> sides = new ConcurrentHashMap<>();
 
 	private volatile @Nullable Failovers failovers;
@@ -107,15 +111,16 @@ public final class PhysicalConnectionSource implements DataSource, SideConnectio
 	private final @Nullable ConnectionCredentials credentials;
 
 	PhysicalConnectionSource(DataSource driver, RetryPolicy retry, HikariDataSource pool, @Nullable String sessionSql) {
-		this(driver, retry, pool, sessionSql, (purpose) -> driver, null);
+		this(driver, retry, pool, sessionSql, (purpose) -> driver, (host, purpose) -> driver, null);
 	}
 
 	private PhysicalConnectionSource(DataSource driver, RetryPolicy retry, HikariDataSource pool,
 			@Nullable String sessionSql, Function<String, DataSource> sideDrivers,
-			@Nullable ConnectionCredentials credentials) {
+			BiFunction<String, String, DataSource> hostDrivers, @Nullable ConnectionCredentials credentials) {
 		this.driver = driver;
 		this.credentials = credentials;
 		this.sideDrivers = sideDrivers;
+		this.hostDrivers = hostDrivers;
 		this.sessionSql = sessionSql;
 		// Read at each opening: the acquire timeout and the name may change at run time.
 		this.retrier = new Retrier(retry, pool::getConnectionTimeout, this::retrying);
@@ -163,7 +168,10 @@ public final class PhysicalConnectionSource implements DataSource, SideConnectio
 			return null;
 		}
 		PhysicalConnectionSource source = new PhysicalConnectionSource(driver, retry, pool, sessionSql,
-				(purpose) -> driver(pool, named(properties, purpose)), credentials);
+				(purpose) -> driver(pool, named(properties, purpose)),
+				(host, purpose) -> new DriverDataSource(JdbcUrls.withHost(pool.getJdbcUrl(), host),
+						pool.getDriverClassName(), named(properties, purpose), pool.getUsername(), pool.getPassword()),
+				credentials);
 		pool.setDataSource(source);
 		return source;
 	}
@@ -250,6 +258,13 @@ public final class PhysicalConnectionSource implements DataSource, SideConnectio
 	public Connection open(String purpose) throws SQLException {
 		DataSource side = this.sides.computeIfAbsent(purpose, this.sideDrivers);
 		// The pool's current credentials, as HikariCP passes them for its own.
+		return initialized(open(side, this.pool.getUsername(), this.pool.getPassword()));
+	}
+
+	@Override
+	public Connection open(String host, String purpose) throws SQLException {
+		DataSource side = this.sides.computeIfAbsent(purpose + " on " + host,
+				(key) -> this.hostDrivers.apply(host, purpose));
 		return initialized(open(side, this.pool.getUsername(), this.pool.getPassword()));
 	}
 

@@ -103,6 +103,27 @@ public final class SqlFailures {
 		return carrier != null && PGJDBC_PRESENT && Pgjdbc.isFatal(carrier);
 	}
 
+	/**
+	 * Whether a SQLState says that the connection a statement ran on is gone: class
+	 * {@code 08} but {@code 08P01} unless {@code FATAL} (client and server did not
+	 * understand each other, but the database is there; a {@code FATAL} one ended the
+	 * session, as a pooler closing it does), or {@code 57P01} admin shutdown,
+	 * {@code 57P02} crash shutdown, {@code 57P03} cannot connect now.
+	 * @param sqlState the SQLState, or {@code null}
+	 * @param fatal whether the error came with severity {@code FATAL}
+	 * @return whether the connection is gone
+	 * @since 0.7.0
+	 */
+	public static boolean isConnectionLost(@Nullable String sqlState, boolean fatal) {
+		if (sqlState == null) {
+			return false;
+		}
+		if (sqlState.startsWith("08")) {
+			return !sqlState.equals("08P01") || fatal;
+		}
+		return sqlState.equals("57P01") || sqlState.equals("57P02") || sqlState.equals("57P03");
+	}
+
 	private static @Nullable SQLException withSqlState(Throwable failure) {
 		Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
 		return withSqlState(failure, seen);

@@ -115,8 +115,8 @@ class DbPoolEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordere
 			for (EnvironmentAlias alias : aliases) {
 				Object raw = system.getProperty(alias.variable());
 				if (raw != null && !raw.toString().isBlank()) {
-					given.add(new GivenValue<>(alias.parse(raw.toString()),
-							new ConfiguredValue(property, alias.variable(), raw.toString(), SOURCE)));
+					given.add(new GivenValue<>(alias.parse(raw.toString()), new ConfiguredValue(property,
+							alias.variable(), shown(alias.unit(), raw.toString()), SOURCE)));
 				}
 			}
 			GivenValue<Object> agreed = GivenValue.agreed(given);
@@ -140,14 +140,15 @@ class DbPoolEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordere
 		if (found == null || found.getValue() == null) {
 			return null;
 		}
-		ConfiguredValue where = ConfiguredValue.of(property, found, system);
-		String raw = where.value();
+		ConfiguredValue given = ConfiguredValue.of(property, found, system);
+		String raw = given.value();
+		ConfiguredValue where = new ConfiguredValue(given.setting(), given.name(), shown(unit, raw), given.source());
 		Object value;
 		try {
 			value = switch (unit) {
 				case COUNT -> Integer.valueOf(raw.trim());
 				case TEXT -> EnvironmentAlias.Unit.text(raw);
-				case PATH -> raw.trim();
+				case PATH, URL -> raw.trim();
 				default -> DurationStyle.detectAndParse(raw.trim());
 			};
 		}
@@ -214,6 +215,11 @@ class DbPoolEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordere
 			}
 		}
 		return null;
+	}
+
+	// A URL may hold a password: a conflict names where, never what.
+	private static String shown(EnvironmentAlias.Unit unit, String raw) {
+		return (unit == EnvironmentAlias.Unit.URL) ? Secrets.maskUrl(raw.trim()) : raw;
 	}
 
 	private static String toPropertyValue(Object value) {

@@ -36,6 +36,7 @@ public record EnvironmentAlias(String variable, String property, Unit unit) {
 			new EnvironmentAlias("DATABASE_STATEMENT_TIMEOUT", "app.db.pool.statement-timeout", Unit.MILLISECONDS),
 			new EnvironmentAlias("DB_POOLER", "app.db.pool.pooler.mode", Unit.TEXT),
 			new EnvironmentAlias("DB_PASSWORD_FILE", "app.db.pool.password-file", Unit.PATH),
+			new EnvironmentAlias("DATABASE_REPLICA_URL", "app.db.pool.replicas.url", Unit.URL),
 			new EnvironmentAlias("DB_MONITOR_INTERVAL_SECS", "app.db.pool.monitor.interval", Unit.SECONDS),
 			new EnvironmentAlias("DB_SHUTDOWN_TIMEOUT_SECS", "app.db.pool.shutdown.timeout", Unit.SECONDS));
 
@@ -44,14 +45,14 @@ public record EnvironmentAlias(String variable, String property, Unit unit) {
 	 * @param raw the value as set in the environment
 	 * @return the value as the property's type: an {@link Integer} or a {@link Duration};
 	 * for {@link Unit#TEXT} the text, trimmed, which binding checks; for
-	 * {@link Unit#PATH} the path, trimmed
+	 * {@link Unit#PATH} the path and for {@link Unit#URL} the URL, trimmed
 	 * @throws InvalidDbPoolConfigurationException if it is not a whole number
 	 */
 	public Object parse(String raw) {
 		if (this.unit == Unit.TEXT) {
 			return Unit.text(raw);
 		}
-		if (this.unit == Unit.PATH) {
+		if (this.unit == Unit.PATH || this.unit == Unit.URL) {
 			return raw.trim();
 		}
 		long number;
@@ -68,7 +69,7 @@ public record EnvironmentAlias(String variable, String property, Unit unit) {
 			case COUNT -> (int) number;
 			case SECONDS -> Duration.ofSeconds(number);
 			case MILLISECONDS -> Duration.ofMillis(number);
-			case TEXT, PATH -> throw new IllegalStateException();
+			case TEXT, PATH, URL -> throw new IllegalStateException();
 		};
 	}
 
@@ -95,7 +96,14 @@ public record EnvironmentAlias(String variable, String property, Unit unit) {
 		TEXT("one of the property's values, e.g. pgbouncer-transaction"),
 
 		/** A file's path, as given. */
-		PATH("a file's path, e.g. /var/run/secrets/db/password");
+		PATH("a file's path, e.g. /var/run/secrets/db/password"),
+
+		/**
+		 * A database URL, JDBC or {@code postgres://}, as given; it may hold a password,
+		 * so it is never shown.
+		 * @since 0.7.0
+		 */
+		URL("a JDBC URL or postgres://user:password@host:port/database");
 
 		private final String description;
 

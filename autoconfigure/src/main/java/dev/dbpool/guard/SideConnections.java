@@ -25,4 +25,17 @@ public interface SideConnections {
 	 */
 	Connection open(String purpose) throws SQLException;
 
+	/**
+	 * Open a side connection to one of the hosts the pool's URL names, rather than the
+	 * first that answers; the caller closes it.
+	 * @param host the host, as {@code host:port}
+	 * @param purpose what the connection is for
+	 * @return the connection
+	 * @throws SQLException if it cannot be opened
+	 * @since 0.7.0
+	 */
+	default Connection open(String host, String purpose) throws SQLException {
+		return open(purpose);
+	}
+
 }

@@ -18,6 +18,7 @@ import dev.dbpool.monitor.PoolSnapshot;
 import dev.dbpool.monitor.PoolState;
 import dev.dbpool.os.FileDescriptorUsage;
 import dev.dbpool.pooler.PoolerGuard;
+import dev.dbpool.replica.ReadReplica;
 import dev.dbpool.server.ServerView;
 import dev.dbpool.waiting.WaiterCap;
 import org.jspecify.annotations.Nullable;
@@ -269,6 +270,26 @@ public class DbPoolHealthIndicator extends AbstractHealthIndicator {
 	public static final String REASON = "reason";
 
 	/**
+	 * Detail, for a read replica's pool that would be DOWN, while
+	 * {@code app.db.pool.replicas.required} is false: that it is not, and where read-only
+	 * work goes.
+	 * @since 0.7.0
+	 */
+	public static final String REPLICA_NOT_REQUIRED = "replicaNotRequired";
+
+	/**
+	 * Detail, for a read replica's pool: its {@code primary} pool, whether it
+	 * {@code takesReads} and where they go ({@code readsGoTo}: replica, primary or
+	 * nowhere), the {@code reason} and {@code since} while it takes none, its {@code lag}
+	 * and {@code lagReadAt}, {@code maxLag}, {@code fallback}, {@code required}, the
+	 * {@code fallbacks} (read-only borrows sent to the primary), the hosts
+	 * {@code notInRecovery} and, with several hosts, each one's lag. A replica that
+	 * cannot take reads makes the health DOWN only when {@code required}.
+	 * @since 0.7.0
+	 */
+	public static final String REPLICA = ReadReplica.DETAIL;
+
+	/**
 	 * Detail, with the server view: what the server showed of the application's sessions
 	 * at its last read, and why reads fail while they do; never makes the health DOWN.
 	 */
@@ -393,6 +414,19 @@ public class DbPoolHealthIndicator extends AbstractHealthIndicator {
 		else if (lasted(starved)) {
 			reason = "no connection for " + Durations.format(starved)
 					+ " while it needs some: the database cannot be reached";
+		}
+		ReadReplica replica = (pool.dataSource() instanceof DbPoolDataSource dbPool) ? dbPool.guard(ReadReplica.class)
+				: null;
+		if (replica != null) {
+			String away = replica.unavailable();
+			if (!replica.settings().required() && reason != null) {
+				details.put(REASON, reason);
+				details.put(REPLICA_NOT_REQUIRED, OptionalReplicaHealthIndicator.notRequired(replica));
+				return false;
+			}
+			if (replica.settings().required() && reason == null && away != null) {
+				reason = "the read replica cannot take read-only work: " + away;
+			}
 		}
 		if (reason != null) {
 			details.put(REASON, reason);

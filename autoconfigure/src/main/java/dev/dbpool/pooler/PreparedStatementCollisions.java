@@ -12,6 +12,7 @@ import java.util.function.LongSupplier;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.SQLExceptionOverride;
 import dev.dbpool.diagnostics.SqlFailures;
+import dev.dbpool.guard.ExceptionOverrides;
 import dev.dbpool.guard.GuardMeter;
 import dev.dbpool.guard.PoolGuard;
 import dev.dbpool.settings.PoolSettings;
@@ -97,7 +98,12 @@ public final class PreparedStatementCollisions implements PoolGuard {
 	}
 
 	static PreparedStatementCollisions watch(HikariConfig pool, PreparedStatementCollisions collisions) {
-		pool.setExceptionOverride(new Watcher(collisions, pool.getExceptionOverride()));
+		ExceptionOverrides.chain(pool, (ex, decided) -> {
+			if (isCollision(ex)) {
+				collisions.seen(ex);
+			}
+			return decided;
+		});
 		return collisions;
 	}
 
@@ -180,33 +186,6 @@ public final class PreparedStatementCollisions implements PoolGuard {
 				+ PoolerMode.PGBOUNCER_TRANSACTION.externalName() + " with " + PoolSettings.PREPARED_STATEMENTS
 				+ "=false, so that the driver prepares nothing on the server (prepareThreshold=0); or, on PgBouncer "
 				+ "1.21 or later, set max_prepared_statements above 0 in pgbouncer.ini so that it keeps them apart.";
-	}
-
-	/**
-	 * HikariCP's hook for an exception a statement threw: counts the collisions and
-	 * decides as before.
-	 */
-	private static final class Watcher implements SQLExceptionOverride {
-
-		private final PreparedStatementCollisions collisions;
-
-		private final @Nullable SQLExceptionOverride delegate;
-
-		Watcher(PreparedStatementCollisions collisions, @Nullable SQLExceptionOverride delegate) {
-			this.collisions = collisions;
-			this.delegate = delegate;
-		}
-
-		// The interface's own Override enum shadows the annotation's simple name.
-		@java.lang.Override
-		public SQLExceptionOverride.Override adjudicate(SQLException ex) {
-			if (isCollision(ex)) {
-				this.collisions.seen(ex);
-			}
-			return (this.delegate != null) ? this.delegate.adjudicate(ex)
-					: SQLExceptionOverride.Override.CONTINUE_EVICT;
-		}
-
 	}
 
 }

@@ -2,8 +2,10 @@ package dev.dbpool.settings;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.StringJoiner;
 
 import com.zaxxer.hikari.HikariConfig;
@@ -50,6 +52,8 @@ import org.postgresql.PGProperty;
  * @param passwordFile where the file holding the password was given (its value is the
  * path, never the password), or {@code null} for the configured password
  * @param clamp what the connection budget lowered, or {@code null} if it lowered nothing
+ * @param replica for the pool of a read replica, what makes it one; {@code null} for the
+ * primary's pool
  * @param sources where each value came from, by setting, e.g.
  * {@code app.db.pool.max-connections}
  * @author db-pool
@@ -61,10 +65,14 @@ public record PoolSettings(@Nullable PoolProfile profile, String poolName, int m
 		Duration statementTimeout, Duration idleInTransactionTimeout, @Nullable Duration lockTimeout,
 		int statementCacheSize, String applicationName, @Nullable Integer maxWaiting, Fleet fleet, RetryPolicy retry,
 		Startup startup, Pooler pooler, @Nullable ConfiguredValue passwordFile, @Nullable Clamp clamp,
-		Map<String, ConfiguredValue> sources) {
+		@Nullable Replica replica, Map<String, ConfiguredValue> sources) {
 
 	/** How much longer than the statement timeout a derived socket timeout is. */
 	public static final Duration SOCKET_TIMEOUT_MARGIN = Duration.ofSeconds(5);
+
+	private static final String PREFIX = "app.db.pool.";
+
+	private static final String REPLICAS_PREFIX = PREFIX + "replicas.";
 
 	/** Setting name of max-connections, as in {@link #sources()}. */
 	public static final String MAX_CONNECTIONS = "app.db.pool.max-connections";
@@ -93,6 +101,15 @@ public record PoolSettings(@Nullable PoolProfile profile, String poolName, int m
 	/** Setting name of instances, as in {@link #sources()}. */
 	public static final String INSTANCES = "app.db.pool.instances";
 
+	/**
+	 * The settings a read replica's pool may set apart from the primary's, under
+	 * {@code app.db.pool.replicas.*}; it has the primary's value of every other one.
+	 * @since 0.7.0
+	 */
+	public static final Set<String> REPLICA_SETTINGS = Set.of(MAX_CONNECTIONS, MIN_CONNECTIONS,
+			PREFIX + "acquire-timeout", PREFIX + "idle-timeout", PREFIX + "max-lifetime", PREFIX + "connect-timeout",
+			PREFIX + "socket-timeout", PREFIX + "statement-timeout", PREFIX + "pool-name", PREFIX + "application-name");
+
 	public PoolSettings {
 		sources = Map.copyOf(sources);
 	}
@@ -108,6 +125,18 @@ public record PoolSettings(@Nullable PoolProfile profile, String poolName, int m
 	}
 
 	/**
+	 * Return the name of a pool setting as given for this pool: for a read replica's,
+	 * under {@code app.db.pool.replicas.*}.
+	 * @param setting the setting, e.g. {@link #MAX_CONNECTIONS}
+	 * @return its name for this pool, e.g. {@code app.db.pool.replicas.max-connections}
+	 * @since 0.7.0
+	 */
+	public String setting(String setting) {
+		return (this.replica != null && REPLICA_SETTINGS.contains(setting)) ? setting.replace(PREFIX, REPLICAS_PREFIX)
+				: setting;
+	}
+
+	/**
 	 * Return these settings with the pool lowered to a smaller size, as the connection
 	 * budget's clamp mode does: min-connections is lowered too where it would be above.
 	 * @param max the new max-connections, below the current one
@@ -117,16 +146,16 @@ public record PoolSettings(@Nullable PoolProfile profile, String poolName, int m
 	public PoolSettings clampedTo(int max, String why) {
 		int min = Math.min(this.minConnections, max);
 		Map<String, ConfiguredValue> sources = new LinkedHashMap<>(this.sources);
-		sources.put(MAX_CONNECTIONS, derived(MAX_CONNECTIONS, max, why));
+		sources.put(setting(MAX_CONNECTIONS), derived(setting(MAX_CONNECTIONS), max, why));
 		if (min != this.minConnections) {
-			sources.put(MIN_CONNECTIONS, derived(MIN_CONNECTIONS, min, why));
+			sources.put(setting(MIN_CONNECTIONS), derived(setting(MIN_CONNECTIONS), min, why));
 		}
 		return new PoolSettings(this.profile, this.poolName, max, min, this.acquireTimeout, this.idleTimeout,
 				this.maxLifetime, this.keepaliveTime, this.validationTimeout, this.leakDetectionThreshold,
 				this.connectTimeout, this.socketTimeout, this.statementTimeout, this.idleInTransactionTimeout,
 				this.lockTimeout, this.statementCacheSize, this.applicationName, this.maxWaiting, this.fleet,
 				this.retry, this.startup, this.pooler, this.passwordFile,
-				new Clamp(this.maxConnections, this.minConnections, why), sources);
+				new Clamp(this.maxConnections, this.minConnections, why), this.replica, sources);
 	}
 
 	/**
@@ -144,7 +173,7 @@ public record PoolSettings(@Nullable PoolProfile profile, String poolName, int m
 				this.idleInTransactionTimeout, this.lockTimeout, this.statementCacheSize, this.applicationName,
 				this.maxWaiting, this.fleet, this.retry, this.startup,
 				new Pooler(mode, this.pooler.preparedStatements(), this.pooler.timeoutCheck(), this.pooler.admin()),
-				this.passwordFile, this.clamp, sources);
+				this.passwordFile, this.clamp, this.replica, sources);
 	}
 
 	private static ConfiguredValue derived(String setting, int value, String why) {
@@ -282,6 +311,9 @@ public record PoolSettings(@Nullable PoolProfile profile, String poolName, int m
 		if (this.fleet.instances() != 1) {
 			joiner.add("instances " + this.fleet.instances());
 		}
+		if (this.replica != null) {
+			joiner.add("read replica of pool '" + this.replica.primary() + "' (" + this.replica.describe() + ")");
+		}
 		return joiner.toString();
 	}
 
@@ -363,6 +395,31 @@ public record PoolSettings(@Nullable PoolProfile profile, String poolName, int m
 		public String toString() {
 			return "AdminConsole[jdbcUrl=" + this.jdbcUrl + ", username=" + this.username + ", password="
 					+ ((this.password != null) ? Secrets.MASK : null) + ", interval=" + this.interval + "]";
+		}
+
+	}
+
+	/**
+	 * What makes a pool the pool of a read replica, from {@code app.db.pool.replicas.*}.
+	 *
+	 * @param primary the name of the primary's pool, where read-only work goes back to
+	 * @param fallback where read-only work goes while the replica cannot take it
+	 * @param maxLag the replication lag past which it cannot, or {@code null} for no
+	 * limit
+	 * @param required whether the application's health goes DOWN while it cannot
+	 * @param interval time between two reads of its lag and recovery
+	 */
+	public record Replica(String primary, ReplicaFallback fallback, @Nullable Duration maxLag, boolean required,
+			Duration interval) {
+
+		/**
+		 * Describe the replica's handling, for the start-up line.
+		 * @return the description
+		 */
+		public String describe() {
+			return "fallback " + this.fallback.name().toLowerCase(Locale.ROOT) + ", max-lag "
+					+ ((this.maxLag != null) ? Durations.format(this.maxLag) : "off") + ", lag read every "
+					+ Durations.format(this.interval) + (this.required ? ", required by the health" : "");
 		}
 
 	}

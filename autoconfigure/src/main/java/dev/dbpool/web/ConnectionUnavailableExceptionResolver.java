@@ -6,6 +6,7 @@ import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 
 import dev.dbpool.diagnostics.SqlFailures;
+import dev.dbpool.replica.ReplicaUnavailableException;
 import dev.dbpool.waiting.PoolSaturatedException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -83,6 +84,13 @@ public class ConnectionUnavailableExceptionResolver implements HandlerExceptionR
 	 */
 	public static final String CONNECTION_LOST = "The connection to the database was lost; retry later.";
 
+	/**
+	 * Problem detail when read-only work found the read replica unavailable and its
+	 * fallback is {@code fail}.
+	 * @since 0.7.0
+	 */
+	public static final String REPLICA_UNAVAILABLE = "The read replica is unavailable; retry later.";
+
 	private static final String PROBLEM_JSON = "application/problem+json";
 
 	// A cause chain longer than this is cut short (and a cyclic one ends).
@@ -109,7 +117,8 @@ public class ConnectionUnavailableExceptionResolver implements HandlerExceptionR
 		// The SQLState only after those: HikariCP's timeout carries the SQLState of the
 		// last failure to connect (08001), yet no connection was lost.
 		String sqlState = (cause != null) ? null : SqlFailures.sqlState(ex);
-		if ((cause == null && !isConnectionLost(sqlState, SqlFailures.isFatal(ex))) || response.isCommitted()) {
+		if ((cause == null && !SqlFailures.isConnectionLost(sqlState, SqlFailures.isFatal(ex)))
+				|| response.isCommitted()) {
 			return null;
 		}
 		if (logger.isDebugEnabled()) {
@@ -118,8 +127,8 @@ public class ConnectionUnavailableExceptionResolver implements HandlerExceptionR
 			logger.debug("db-pool: answered " + request.getMethod() + " " + request.getRequestURI()
 					+ " with 503 Service Unavailable: " + reason);
 		}
-		String detail = (cause == null) ? CONNECTION_LOST
-				: (cause instanceof PoolSaturatedException) ? SATURATED : TIMED_OUT;
+		String detail = (cause == null) ? CONNECTION_LOST : (cause instanceof PoolSaturatedException) ? SATURATED
+				: (cause instanceof ReplicaUnavailableException) ? REPLICA_UNAVAILABLE : TIMED_OUT;
 		byte[] body = problem(detail, request.getRequestURI()).getBytes(StandardCharsets.UTF_8);
 		response.resetBuffer();
 		response.setStatus(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
@@ -162,26 +171,6 @@ public class ConnectionUnavailableExceptionResolver implements HandlerExceptionR
 			cause = cause.getCause();
 		}
 		return timedOut;
-	}
-
-	/**
-	 * Whether a SQLState says that the connection a statement ran on is gone: class
-	 * {@code 08} but {@code 08P01} unless {@code FATAL}, or {@code 57P01} to
-	 * {@code 57P03} (see the class description).
-	 * @param sqlState the SQLState, or {@code null}
-	 * @param fatal whether the error came with severity {@code FATAL}
-	 * @return whether the connection is gone
-	 */
-	static boolean isConnectionLost(@Nullable String sqlState, boolean fatal) {
-		if (sqlState == null) {
-			return false;
-		}
-		// 08P01: client and server did not understand each other; the database is there.
-		// But a FATAL one ended the session: a pooler closed it.
-		if (sqlState.startsWith("08")) {
-			return !sqlState.equals("08P01") || fatal;
-		}
-		return sqlState.equals("57P01") || sqlState.equals("57P02") || sqlState.equals("57P03");
 	}
 
 	private static String problem(String detail, String instance) {

@@ -44,11 +44,19 @@ class ConfigurationMetadataTests {
 			Map.entry("app.db.pool.retry.max-backoff", "2s"), Map.entry("app.db.pool.monitor.server-enabled", true),
 			Map.entry("app.db.pool.monitor.server-interval", "60s"),
 			Map.entry("app.db.pool.monitor.idle-in-transaction-warning", "30s"),
-			Map.entry("app.db.pool.web.enabled", true), Map.entry("app.db.pool.web.retry-after", "1s"));
+			Map.entry("app.db.pool.web.enabled", true), Map.entry("app.db.pool.web.retry-after", "1s"),
+			Map.entry("app.db.pool.replicas.fallback", "primary"), Map.entry("app.db.pool.replicas.required", false));
 
 	private static final Set<String> WITHOUT_DEFAULT = Set.of("app.db.pool.profile", "app.db.pool.lock-timeout",
 			"app.db.pool.application-name", "app.db.pool.pool-name", "app.db.pool.max-waiting",
-			"app.db.pool.pooler.admin-url", "app.db.pool.password-file");
+			"app.db.pool.pooler.admin-url", "app.db.pool.password-file", "app.db.pool.replicas.url",
+			"app.db.pool.replicas.username", "app.db.pool.replicas.password", "app.db.pool.replicas.max-lag",
+			"app.db.pool.replicas.max-connections", "app.db.pool.replicas.min-connections",
+			"app.db.pool.replicas.acquire-timeout", "app.db.pool.replicas.idle-timeout",
+			"app.db.pool.replicas.max-lifetime", "app.db.pool.replicas.connect-timeout",
+			"app.db.pool.replicas.socket-timeout", "app.db.pool.replicas.statement-timeout",
+			"app.db.pool.replicas.max-waiting", "app.db.pool.replicas.pool-name",
+			"app.db.pool.replicas.application-name");
 
 	@Test
 	void everyPropertyIsDescribedWithItsDefault() throws Exception {

@@ -9,6 +9,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.dbpool.datasource.DbPoolDataSource;
 import dev.dbpool.settings.PoolSettings;
 import dev.dbpool.settings.PoolerMode;
 import dev.dbpool.autoconfigure.DbPoolAutoConfiguration;
@@ -34,7 +35,8 @@ class EnvironmentAliasMappingTests {
 	private static final String ALIASES_TESTED = "DB_MAX_CONNECTIONS DB_POOL_MAX DATABASE_POOL_MAX DB_MIN_CONNECTIONS "
 			+ "DB_POOL_MIN DATABASE_POOL_MIN DB_ACQUIRE_TIMEOUT_SECS DATABASE_POOL_ACQUIRE_TIMEOUT DB_IDLE_TIMEOUT_SECS "
 			+ "DATABASE_POOL_IDLE_TIMEOUT DB_MAX_LIFETIME_SECS DATABASE_STATEMENT_TIMEOUT "
-			+ "DB_MONITOR_INTERVAL_SECS DB_SHUTDOWN_TIMEOUT_SECS DB_POOL_INSTANCES DB_POOLER DB_PASSWORD_FILE";
+			+ "DB_MONITOR_INTERVAL_SECS DB_SHUTDOWN_TIMEOUT_SECS DB_POOL_INSTANCES DB_POOLER DB_PASSWORD_FILE "
+			+ "DATABASE_REPLICA_URL";
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(DbPoolAutoConfiguration.class, DataSourceAutoConfiguration.class))
@@ -107,6 +109,25 @@ class EnvironmentAliasMappingTests {
 				assertThat(settings.passwordFile().value()).isEqualTo(file.toString());
 				assertThat(settings.passwordFile().name()).isEqualTo("DB_PASSWORD_FILE");
 				assertThat(settings).asString().doesNotContain("not-the-password");
+			});
+	}
+
+	@Test
+	void replicaUrlAliasGivesTheReplicaPoolItsUrlAndCredentialsNeverShown() {
+		this.runner
+			.withInitializer(EnvironmentVariables
+				.of("DATABASE_REPLICA_URL=postgres://reader:not-the-password@replica.example:5433/app?sslmode=disable"))
+			.withPropertyValues("app.db.pool.pooler.mode=none", "app.db.pool.budget.mode=off")
+			.run((context) -> {
+				HikariDataSource replica = context.getBean("dbPoolReplicaDataSource", HikariDataSource.class);
+				assertThat(replica.getJdbcUrl())
+					.isEqualTo("jdbc:postgresql://replica.example:5433/app?sslmode=disable");
+				assertThat(replica.getUsername()).isEqualTo("reader");
+				assertThat(replica.getPassword()).isEqualTo("not-the-password");
+				assertThat(replica.isReadOnly()).isTrue();
+				PoolSettings settings = ((DbPoolDataSource) replica).getSettings();
+				assertThat(settings).asString().doesNotContain("not-the-password");
+				assertThat(context.getBean(PoolSettings.class)).asString().doesNotContain("not-the-password");
 			});
 	}
 
