@@ -16,6 +16,7 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.BeanFactoryAware;
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -153,6 +154,15 @@ public final class DbPoolAutoConfiguration {
 			return new ReplicaRoutingPostProcessor();
 		}
 
+		@Bean
+		@Conditional(ReplicaConfiguredCondition.class)
+		@ConditionalOnClass(name = ReplicaOpenInViewCheck.INTERCEPTOR)
+		@ConditionalOnMissingBean
+		static ReplicaOpenInViewCheck dbPoolReplicaOpenInViewCheck(ListableBeanFactory beanFactory,
+				Environment environment) {
+			return new ReplicaOpenInViewCheck(beanFactory, environment);
+		}
+
 		// As Spring Boot binds its own pool: spring.datasource.*, then
 		// spring.datasource.hikari.*, and a service connection wins over both.
 		private static HikariConfig configured(DataSourceProperties properties, @Nullable JdbcConnectionDetails details,
@@ -258,10 +268,11 @@ public final class DbPoolAutoConfiguration {
 			}
 			DbPoolDataSource replica = this.beanFactory.getBean(REPLICA_DATA_SOURCE, DbPoolDataSource.class);
 			ReadReplica state = replica.guard(ReadReplica.class);
+			Assert.state(state != null, "db-pool's replica pool holds no read replica guard");
 			LazyConnectionDataSourceProxy proxy = new LazyConnectionDataSourceProxy(primary);
+			proxy.setReadOnlyDataSource(new ReplicaRouter(primary, replica, state));
 			// Known from the configuration: no connection borrowed to find them out.
 			proxy.setDefaultAutoCommit(primary.isAutoCommit());
-			proxy.setReadOnlyDataSource((state != null) ? new ReplicaRouter(primary, replica, state) : replica);
 			return proxy;
 		}
 

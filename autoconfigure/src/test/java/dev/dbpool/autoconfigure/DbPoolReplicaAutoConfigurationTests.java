@@ -4,6 +4,7 @@ import java.time.Duration;
 
 import javax.sql.DataSource;
 
+import com.zaxxer.hikari.HikariConfigMXBean;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.dbpool.datasource.DbPoolDataSource;
 import dev.dbpool.diagnostics.InvalidDbPoolConfigurationException;
@@ -17,6 +18,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.jdbc.DataSourceUnwrapper;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.JdbcTemplateAutoConfiguration;
@@ -72,8 +74,9 @@ class DbPoolReplicaAutoConfigurationTests {
 				assertThat(context).hasNotFailed().hasSingleBean(JdbcTemplate.class);
 				DataSource dataSource = context.getBean(DataSource.class);
 				assertThat(dataSource).isInstanceOf(LazyConnectionDataSourceProxy.class);
-				assertThat(((LazyConnectionDataSourceProxy) dataSource).getTargetDataSource())
-					.isInstanceOf(DbPoolDataSource.class);
+				assertThat(DataSourceUnwrapper.unwrap(dataSource, HikariConfigMXBean.class, DbPoolDataSource.class))
+					.isNotNull()
+					.isNotSameAs(context.getBean(DbPoolAutoConfiguration.REPLICA_DATA_SOURCE));
 				DbPoolDataSource replica = context.getBean(DbPoolAutoConfiguration.REPLICA_DATA_SOURCE,
 						DbPoolDataSource.class);
 				assertThat(replica.getJdbcUrl()).isEqualTo(REPLICA_URL);
@@ -119,8 +122,8 @@ class DbPoolReplicaAutoConfigurationTests {
 					.contains("statement_timeout=120000");
 				assertThat(replica.getDataSourceProperties().getProperty("ApplicationName"))
 					.isEqualTo("orders-replica");
-				DbPoolDataSource primary = (DbPoolDataSource) context.getBean(LazyConnectionDataSourceProxy.class)
-					.getTargetDataSource();
+				DbPoolDataSource primary = DataSourceUnwrapper.unwrap(context.getBean(DataSource.class),
+						HikariConfigMXBean.class, DbPoolDataSource.class);
 				assertThat(primary.getMaximumPoolSize()).isEqualTo(12);
 				assertThat(primary.getDataSourceProperties().getProperty("options"))
 					.contains("statement_timeout=20000");

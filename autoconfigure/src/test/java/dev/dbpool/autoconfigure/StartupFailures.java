@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Assertions on a context that failed to start because of db-pool configuration.
  */
-final class StartupFailures {
+public final class StartupFailures {
 
 	private StartupFailures() {
 	}
@@ -24,7 +24,8 @@ final class StartupFailures {
 	 * @param context the context
 	 * @return the cause
 	 */
-	static InvalidDbPoolConfigurationException invalidConfiguration(ApplicationContextAssertProvider<?> context) {
+	public static InvalidDbPoolConfigurationException invalidConfiguration(
+			ApplicationContextAssertProvider<?> context) {
 		assertThat(context).hasFailed();
 		Throwable failure = context.getStartupFailure();
 		// The analyzers as Spring Boot finds them, db-pool's among them.
