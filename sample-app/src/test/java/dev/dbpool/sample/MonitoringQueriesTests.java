@@ -87,7 +87,7 @@ class MonitoringQueriesTests extends AbstractSampleApplicationTests {
 	}
 
 	@Test
-	void dashboardShowsEveryDbPoolAndDbServerSeries() throws Exception {
+	void dashboardShowsEveryDbPoolDbServerAndDbReplicaSeries() throws Exception {
 		Exposition published = scrape();
 		Set<String> shown = new HashSet<>();
 		dashboardQueries().values()
