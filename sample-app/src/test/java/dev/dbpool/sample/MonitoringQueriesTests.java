@@ -21,9 +21,13 @@ import org.yaml.snakeyaml.Yaml;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -32,13 +36,16 @@ import static org.awaitility.Awaitility.await;
  * The Grafana dashboard ({@code docs/grafana/db-pool.json}) and the Prometheus alerting
  * rules ({@code docs/prometheus/db-pool-alerts.yml}) query only series the sample app
  * publishes on {@code /actuator/prometheus}, with the labels and label values it
- * publishes; and the dashboard shows every {@code db_pool_*} and {@code db_server_*}
- * series. The app runs with the settings that make the optional meters exist:
- * {@code max-waiting} ({@code db_pool_rejected_total}) and
- * {@code leak-detection-threshold} ({@code db_pool_leaks_total}).
+ * publishes; and the dashboard shows every {@code db_pool_*}, {@code db_server_*} and
+ * {@code db_replica_*} series. The app runs with the settings that make the optional
+ * meters exist: {@code max-waiting} ({@code db_pool_rejected_total}),
+ * {@code leak-detection-threshold} ({@code db_pool_leaks_total}) and a read replica
+ * ({@code db_replica_*}), here the test database itself: its pool publishes the replica's
+ * meters once a read-only transaction has started it.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = { "app.db.pool.max-waiting=50", "app.db.pool.leak-detection-threshold=30s" })
+		properties = { "app.db.pool.max-waiting=50", "app.db.pool.leak-detection-threshold=30s",
+				"app.db.pool.replicas.url=${spring.datasource.url}" })
 @DirtiesContext
 class MonitoringQueriesTests extends AbstractSampleApplicationTests {
 
@@ -48,6 +55,12 @@ class MonitoringQueriesTests extends AbstractSampleApplicationTests {
 
 	// Prometheus adds them to every series it scrapes; no application publishes them.
 	private static final Set<String> TARGET_LABELS = Set.of("instance", "job");
+
+	@Autowired
+	private PlatformTransactionManager transactionManager;
+
+	@Autowired
+	private JdbcTemplate jdbc;
 
 	private static final Pattern LABEL_VALUES = Pattern.compile("label_values\\((?:(.*),)?\\s*(\\w+)\\s*\\)");
 
@@ -74,7 +87,7 @@ class MonitoringQueriesTests extends AbstractSampleApplicationTests {
 	}
 
 	@Test
-	void dashboardShowsEveryDbPoolAndDbServerSeries() throws Exception {
+	void dashboardShowsEveryDbPoolDbServerAndDbReplicaSeries() throws Exception {
 		Exposition published = scrape();
 		Set<String> shown = new HashSet<>();
 		dashboardQueries().values()
@@ -84,7 +97,8 @@ class MonitoringQueriesTests extends AbstractSampleApplicationTests {
 		published.samples()
 			.keySet()
 			.stream()
-			.filter((name) -> name.startsWith("db_pool_") || name.startsWith("db_server_"))
+			.filter((name) -> name.startsWith("db_pool_") || name.startsWith("db_server_")
+					|| name.startsWith("db_replica_"))
 			.map(published::family)
 			.forEach(own::add);
 		assertThat(own).as("db-pool's series").isNotEmpty();
@@ -126,12 +140,21 @@ class MonitoringQueriesTests extends AbstractSampleApplicationTests {
 	private Exposition scrape() throws Exception {
 		// A borrow, so that HikariCP's acquire histogram has its buckets.
 		assertThat(get("/customers?limit=1").statusCode()).isEqualTo(200);
+		// A read-only transaction, so that the replica's pool starts.
+		TransactionTemplate readOnly = new TransactionTemplate(this.transactionManager);
+		readOnly.setReadOnly(true);
+		Integer one = readOnly.execute((status) -> this.jdbc.queryForObject("SELECT 1", Integer.class));
+		assertThat(one).isEqualTo(1);
 		String[] body = new String[1];
 		await("db-pool's meters registered").atMost(Duration.ofSeconds(30)).until(() -> {
+			// A health check registers the meters of a pool started since the last
+			// sample.
+			get("/actuator/health");
 			HttpResponse<String> response = get("/actuator/prometheus");
 			body[0] = response.body();
 			return response.statusCode() == 200 && body[0].contains("db_pool_utilization{")
-					&& body[0].contains("hikaricp_connections_acquire_seconds_bucket{");
+					&& body[0].contains("hikaricp_connections_acquire_seconds_bucket{")
+					&& body[0].contains("db_replica_lag_seconds{");
 		});
 		return Exposition.parse(body[0]);
 	}
