@@ -12,7 +12,9 @@ import java.util.function.Supplier;
 import javax.sql.DataSource;
 
 import dev.dbpool.datasource.DbPoolDataSource;
+import dev.dbpool.diagnostics.InvalidDbPoolConfigurationException;
 import dev.dbpool.health.DbPoolHealthIndicator;
+import dev.dbpool.health.OptionalReplicaHealthIndicator;
 import dev.dbpool.replica.ReadReplica;
 import dev.dbpool.replica.ReplicaUnavailableException;
 import dev.dbpool.testsupport.PostgresServer;
@@ -24,7 +26,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.health.contributor.CompositeHealthContributor;
 import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
@@ -179,6 +184,12 @@ class DbPoolReadReplicaIntegrationTests {
 				long onPrimary = readers.onPrimary.get();
 				await().atMost(Duration.ofSeconds(10)).until(() -> readers.onPrimary.get() > onPrimary + 20);
 				assertThat(health(context).getStatus()).isEqualTo(Status.UP);
+				// Spring Boot's db health: the replica DOWN, not required, so UP and
+				// saying so.
+				Health db = ((HealthIndicator) ((CompositeHealthContributor) context.getBean("dbHealthContributor"))
+					.getContributor(DbPoolAutoConfiguration.REPLICA_DATA_SOURCE)).health();
+				assertThat(db.getStatus()).isEqualTo(Status.UP);
+				assertThat(db.getDetails()).containsKey(OptionalReplicaHealthIndicator.DETAIL);
 				standby.startAgain();
 				long onStandby = readers.onStandby.get();
 				await().atMost(Duration.ofSeconds(30)).until(() -> readers.onStandby.get() > onStandby + 20);
@@ -227,6 +238,48 @@ class DbPoolReadReplicaIntegrationTests {
 				}
 			}
 		});
+	}
+
+	@Test
+	void aRequiredReplicaThatIsDownMakesTheHealthDown() throws Exception {
+		runner("app.db.pool.replicas.required=true").run((context) -> {
+			try {
+				standby.stop(Shutdown.FAST);
+				await().atMost(Duration.ofSeconds(20)).until(() -> health(context).getStatus().equals(Status.DOWN));
+				@SuppressWarnings("unchecked")
+				Map<String, Object> pool = (Map<String, Object>) pools(context).get("it-replica-pool-replica");
+				assertThat((String) pool.get(DbPoolHealthIndicator.REASON))
+					.startsWith("the read replica cannot take read-only work");
+			}
+			finally {
+				standby.startAgain();
+			}
+			await().atMost(Duration.ofSeconds(30)).until(() -> health(context).getStatus().equals(Status.UP));
+		});
+	}
+
+	@Test
+	void theReplicasConnectionBudgetIsCheckedOnItsOwnServer() {
+		runner("app.db.pool.budget.mode=fail", "app.db.pool.replicas.max-connections=5000").run((context) -> {
+			InvalidDbPoolConfigurationException failure = StartupFailures.invalidConfiguration(context);
+			assertThat(failure.getDescription()).contains("it-replica-pool-replica");
+			assertThat(failure.getAction()).contains("app.db.pool.replicas.max-connections");
+		});
+	}
+
+	@Test
+	void shutdownDrainsBothPools(CapturedOutput output) {
+		runner().withConfiguration(AutoConfigurations.of(DbPoolShutdownAutoConfiguration.class)).run((context) -> {
+			JdbcTemplate jdbc = new JdbcTemplate(context.getBean(DataSource.class));
+			assertThat(read(context, () -> jdbc.queryForObject("SELECT 1", Integer.class))).isEqualTo(1);
+			assertThat(write(context, () -> jdbc.queryForObject("SELECT 1", Integer.class))).isEqualTo(1);
+			DbPoolDataSource replica = context.getBean(DbPoolAutoConfiguration.REPLICA_DATA_SOURCE,
+					DbPoolDataSource.class);
+			context.close();
+			assertThat(replica.isClosed()).isTrue();
+		});
+		assertThat(output).contains("db-pool: pool 'it-replica-pool' drained")
+			.contains("db-pool: pool 'it-replica-pool-replica' drained");
 	}
 
 	@Test

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import dev.dbpool.diagnostics.SqlFailures;
+import dev.dbpool.replica.ReplicaUnavailableException;
 import dev.dbpool.waiting.PoolSaturatedException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,6 +23,7 @@ import org.springframework.core.Ordered;
 import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.UncategorizedDataAccessException;
+import org.springframework.dao.TransientDataAccessResourceException;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
 import org.springframework.jdbc.support.SQLErrorCodeSQLExceptionTranslator;
 import org.springframework.jdbc.support.SQLExceptionSubclassTranslator;
@@ -84,6 +86,23 @@ class ConnectionUnavailableExceptionResolverTests {
 			.contains("\"detail\":\"No database connection became available in time; retry later.\"")
 			.doesNotContain("orders-pool")
 			.doesNotContain("Connection refused");
+	}
+
+	@Test
+	void readReplicaUnavailableWithFallbackFailIs503WithRetryAfterAndAProblemBody() throws Exception {
+		// As JdbcTemplate translates it at the first statement of a read-only
+		// transaction.
+		ReplicaUnavailableException unavailable = new ReplicaUnavailableException("orders-pool-replica",
+				"it lost a connection (57P01 FATAL: terminating connection due to administrator command)");
+		ModelAndView answer = this.resolver.resolveException(this.request, this.response, null,
+				new TransientDataAccessResourceException("PreparedStatementCallback", unavailable));
+		assertThat(answer).isNotNull();
+		assertThat(this.response.getStatus()).isEqualTo(503);
+		assertThat(this.response.getHeader("Retry-After")).isEqualTo("2");
+		assertThat(this.response.getContentAsString())
+			.contains("\"detail\":\"The read replica is unavailable; retry later.\"")
+			.doesNotContain("orders-pool")
+			.doesNotContain("57P01");
 	}
 
 	@ParameterizedTest(name = "{0} through {2}")
