@@ -3,7 +3,6 @@ package dev.dbpool.replica;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
@@ -316,14 +315,15 @@ public final class ReadReplica implements PoolGuard, AutoCloseable {
 	}
 
 	/**
-	 * Note that the replica's pool could not hand over a connection: if its attempts to
-	 * open one fail, read-only work goes elsewhere until a read of the replica works
-	 * again.
+	 * Note that the replica's pool could not hand over a connection (it timed out, or it
+	 * could not start): if its attempts to open one fail, read-only work goes elsewhere
+	 * until a read of the replica works again.
 	 * @param ex the failure
 	 * @return whether read-only work may go elsewhere
 	 */
-	boolean cannotOpen(SQLException ex) {
-		if (ex instanceof SQLTransientConnectionException && this.openingFails.getAsBoolean()) {
+	boolean cannotOpen(Exception ex) {
+		// A pool that is only busy times out too, while it opens connections fine.
+		if (this.openingFails.getAsBoolean()) {
 			moveAway(Cause.UNREACHABLE, "opening a connection fails (" + SqlFailures.describe(ex) + ")");
 			return this.watched;
 		}

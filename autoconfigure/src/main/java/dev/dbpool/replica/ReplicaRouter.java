@@ -9,6 +9,7 @@ import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool.PoolInitializationException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -57,7 +58,8 @@ public final class ReplicaRouter implements DataSource {
 			try {
 				return this.replica.getConnection();
 			}
-			catch (SQLException ex) {
+			// HikariCP's first borrow starts the pool, and fails so if it cannot connect.
+			catch (SQLException | PoolInitializationException ex) {
 				if (!this.state.cannotOpen(ex)) {
 					throw ex;
 				}

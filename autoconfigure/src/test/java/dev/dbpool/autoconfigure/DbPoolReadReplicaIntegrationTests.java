@@ -213,6 +213,24 @@ class DbPoolReadReplicaIntegrationTests {
 	}
 
 	@Test
+	void aStandbyDownAtStartUpSendsTheFirstReadsToThePrimary() throws Exception {
+		standby.stop(Shutdown.FAST);
+		try {
+			// The monitor's first read of the lag may come after the first read.
+			runner("app.db.pool.monitor.server-interval=1h").run((context) -> {
+				JdbcTemplate jdbc = new JdbcTemplate(context.getBean(DataSource.class));
+				assertThat(read(context, () -> jdbc.queryForObject("SELECT pg_is_in_recovery()", Boolean.class)))
+					.isFalse();
+				assertThat(replica(context)).containsEntry(ReadReplica.TAKES_READS, false)
+					.containsEntry(ReadReplica.READS_GO_TO, "primary");
+			});
+		}
+		finally {
+			standby.startAgain();
+		}
+	}
+
+	@Test
 	void withFallbackFailReadsFailWhileTheStandbyIsDown() throws Exception {
 		runner("app.db.pool.replicas.fallback=fail").run((context) -> {
 			JdbcTemplate jdbc = new JdbcTemplate(context.getBean(DataSource.class));
