@@ -32,7 +32,7 @@ class PackageDependencyTests {
 	 * below.
 	 */
 	private static final List<List<String>> LAYERS = List.of(List.of("autoconfigure"),
-			List.of("web", "shutdown", "health", "metrics"), List.of("monitor"), List.of("datasource"),
+			List.of("web", "shutdown", "health", "metrics", "endpoint"), List.of("monitor"), List.of("datasource"),
 			List.of("budget", "waiting", "leaks", "retry", "server", "os", "pooler", "replica"), List.of("guard"),
 			List.of("settings"), List.of("env"), List.of("diagnostics"));
 

@@ -1,13 +1,22 @@
 package dev.dbpool.datasource;
 
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
 import dev.dbpool.budget.ConnectionBudget;
 import dev.dbpool.guard.PoolGuard;
 import dev.dbpool.leaks.ConnectionLeaks;
+import dev.dbpool.settings.BudgetMode;
 import dev.dbpool.settings.PoolSettings;
 import dev.dbpool.waiting.WaiterCap;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -23,9 +32,18 @@ import org.jspecify.annotations.Nullable;
  */
 public class DbPoolDataSource extends HikariDataSource {
 
+	/** How many of the last resizes {@link #resizes()} keeps. */
+	public static final int RESIZES_KEPT = 10;
+
+	private static final long IDLE_BORROW_MILLIS = 10;
+
+	private static final Log logger = LogFactory.getLog(DbPoolDataSource.class);
+
 	private volatile @Nullable PoolSettings settings;
 
 	private volatile List<PoolGuard> guards = List.of();
+
+	private volatile List<PoolResize> resizes = List.of();
 
 	/**
 	 * Return the settings the pool was built with: every effective value, after any
@@ -81,6 +99,101 @@ public class DbPoolDataSource extends HikariDataSource {
 	 */
 	public @Nullable ConnectionLeaks leaks() {
 		return guard(ConnectionLeaks.class);
+	}
+
+	/**
+	 * Resize the running pool through HikariCP's own runtime setters, and log the change
+	 * once. A larger pool opens connections as it needs them; a smaller one closes its
+	 * idle connections above the new max-connections at once, and those in use above it
+	 * once they are idle past the idle timeout. A larger min-connections is filled by
+	 * HikariCP's housekeeping (every 30 seconds).
+	 * @param maxConnections the new max-connections, or {@code null} to keep it
+	 * @param minConnections the new min-connections, or {@code null} to keep it
+	 * @param reason why, for the log line, e.g. {@code the dbpool endpoint}
+	 * @return the change
+	 * @throws IllegalArgumentException if a value is not allowed, naming it and what is:
+	 * max-connections below 1 or below min-connections, min-connections below 0, or
+	 * max-connections beyond the connection budget's safe max-connections in mode fail or
+	 * clamp
+	 * @throws IllegalStateException if db-pool did not build the pool
+	 * @since 0.8.0
+	 */
+	public synchronized PoolResize resize(@Nullable Integer maxConnections, @Nullable Integer minConnections,
+			String reason) {
+		PoolSettings settings = this.settings;
+		if (settings == null) {
+			throw new IllegalStateException("Pool '" + getPoolName() + "' was not built by db-pool");
+		}
+		int oldMax = getMaximumPoolSize();
+		int oldMin = getMinimumIdle();
+		int max = (maxConnections != null) ? maxConnections : oldMax;
+		int min = (minConnections != null) ? minConnections : oldMin;
+		if (max < 1) {
+			throw new IllegalArgumentException(
+					"max-connections " + max + " is not allowed: a whole number, at least 1, is");
+		}
+		if (min < 0) {
+			throw new IllegalArgumentException(
+					"min-connections " + min + " is not allowed: a whole number, at least 0, is");
+		}
+		if (min > max) {
+			throw new IllegalArgumentException("max-connections " + max + " is below min-connections " + min
+					+ ": give a max-connections of at least " + min + ", or a smaller min-connections with it");
+		}
+		ConnectionBudget budget = getConnectionBudget();
+		if (budget != null && (budget.mode() == BudgetMode.FAIL || budget.mode() == BudgetMode.CLAMP) && max > oldMax
+				&& max > budget.safeMaxConnections()) {
+			throw new IllegalArgumentException("max-connections " + max + " is beyond the connection budget: at most "
+					+ Math.max(oldMax, budget.safeMaxConnections()) + " fits (" + budget.describeLimit()
+					+ "; budget mode " + budget.mode().name().toLowerCase(Locale.ROOT) + ")");
+		}
+		// In the order that keeps min <= max between the two calls.
+		if (max >= oldMax) {
+			setMaximumPoolSize(max);
+			setMinimumIdle(min);
+		}
+		else {
+			setMinimumIdle(min);
+			setMaximumPoolSize(max);
+		}
+		PoolResize resize = new PoolResize(getPoolName(), oldMax, max, oldMin, min, reason, Instant.now());
+		List<PoolResize> resizes = new ArrayList<>(this.resizes);
+		resizes.add(resize);
+		this.resizes = List.copyOf(resizes.subList(Math.max(0, resizes.size() - RESIZES_KEPT), resizes.size()));
+		int closed = (max < oldMax) ? closeIdleAbove(max) : 0;
+		logger.info("db-pool: pool '" + getPoolName() + "' resized by " + reason + ": max-connections " + oldMax
+				+ " -> " + max + ", min-connections " + oldMin + " -> " + min
+				+ ((closed > 0) ? "; closed " + closed + " idle connection" + ((closed != 1) ? "s" : "") : ""));
+		return resize;
+	}
+
+	/**
+	 * Return the last changes of the pool's size at run time, oldest first.
+	 * @return at most the last {@value #RESIZES_KEPT}
+	 * @since 0.8.0
+	 */
+	public List<PoolResize> resizes() {
+		return this.resizes;
+	}
+
+	// Borrowed past the waiter cap and evicted: HikariCP would otherwise keep them until
+	// their idle timeout.
+	private int closeIdleAbove(int max) {
+		if (!(getHikariPoolMXBean() instanceof HikariPool pool)) {
+			return 0;
+		}
+		int closed = 0;
+		while (pool.getTotalConnections() > max && pool.getIdleConnections() > 0) {
+			try {
+				Connection connection = pool.getConnection(IDLE_BORROW_MILLIS);
+				pool.evictConnection(connection);
+				closed++;
+			}
+			catch (SQLException ex) {
+				break;
+			}
+		}
+		return closed;
 	}
 
 	void built(@Nullable PoolSettings settings, List<PoolGuard> guards) {

@@ -45,7 +45,9 @@ class ConfigurationMetadataTests {
 			Map.entry("app.db.pool.monitor.server-interval", "60s"),
 			Map.entry("app.db.pool.monitor.idle-in-transaction-warning", "30s"),
 			Map.entry("app.db.pool.web.enabled", true), Map.entry("app.db.pool.web.retry-after", "1s"),
-			Map.entry("app.db.pool.replicas.fallback", "primary"), Map.entry("app.db.pool.replicas.required", false));
+			Map.entry("app.db.pool.replicas.fallback", "primary"), Map.entry("app.db.pool.replicas.required", false),
+			Map.entry("management.endpoint.dbpool.access", "unrestricted"),
+			Map.entry("management.endpoint.dbpool.cache.time-to-live", "0ms"));
 
 	private static final Set<String> WITHOUT_DEFAULT = Set.of("app.db.pool.profile", "app.db.pool.lock-timeout",
 			"app.db.pool.application-name", "app.db.pool.pool-name", "app.db.pool.max-waiting",
