@@ -16,6 +16,7 @@ import dev.dbpool.monitor.MonitorSettings;
 import dev.dbpool.monitor.PoolMonitor;
 import dev.dbpool.monitor.PoolSnapshot;
 import dev.dbpool.monitor.PoolState;
+import dev.dbpool.monitor.SizingAdvice;
 import dev.dbpool.os.FileDescriptorUsage;
 import dev.dbpool.pooler.PoolerGuard;
 import dev.dbpool.replica.ReadReplica;
@@ -266,6 +267,29 @@ public class DbPoolHealthIndicator extends AbstractHealthIndicator {
 	 */
 	public static final String POOLER = PoolerGuard.DETAIL;
 
+	/**
+	 * Detail: the pool size the monitor's samples call for ({@link SizingAdvice}):
+	 * {@value #SIZING_RECOMMENDED}, {@code busy} and {@code demand} (the most connections
+	 * held, and held or waited for, at once on average in a monitor interval),
+	 * {@code borrowsPerSecond}, {@code meanHoldMs}, {@code meanWaitMs},
+	 * {@code databaseSaturated}, {@code window} and {@value #SIZING_ADVICE} (why, or why
+	 * there is none yet). It never makes the pool DOWN.
+	 * @since 0.8.0
+	 */
+	public static final String SIZING = "sizing";
+
+	/**
+	 * Detail, in {@link #SIZING}: the max-connections recommended.
+	 * @since 0.8.0
+	 */
+	public static final String SIZING_RECOMMENDED = "recommendedMaxConnections";
+
+	/**
+	 * Detail, in {@link #SIZING}: why that size, or why there is no advice yet.
+	 * @since 0.8.0
+	 */
+	public static final String SIZING_ADVICE = "advice";
+
 	/** Detail: why the pool is DOWN. */
 	public static final String REASON = "reason";
 
@@ -415,6 +439,7 @@ public class DbPoolHealthIndicator extends AbstractHealthIndicator {
 			reason = "no connection for " + Durations.format(starved)
 					+ " while it needs some: the database cannot be reached";
 		}
+		putSizing(details, pool.advice());
 		ReadReplica replica = (pool.dataSource() instanceof DbPoolDataSource dbPool) ? dbPool.guard(ReadReplica.class)
 				: null;
 		if (replica != null) {
@@ -432,6 +457,26 @@ public class DbPoolHealthIndicator extends AbstractHealthIndicator {
 			details.put(REASON, reason);
 		}
 		return reason != null;
+	}
+
+	private static void putSizing(Map<String, Object> details, @Nullable SizingAdvice advice) {
+		Map<String, Object> sizing = new LinkedHashMap<>();
+		if (advice == null) {
+			sizing.put(SIZING_ADVICE, "none yet: it needs " + SizingAdvice.MIN_INTERVALS + " monitor intervals with "
+					+ SizingAdvice.MIN_BORROWS + " borrows in all, and HikariCP's timers in a meter registry");
+		}
+		else {
+			sizing.put(SIZING_RECOMMENDED, advice.recommendedMaxConnections());
+			sizing.put("busy", advice.busy());
+			sizing.put("demand", advice.demand());
+			sizing.put("borrowsPerSecond", advice.borrowsPerSecond());
+			sizing.put("meanHoldMs", Math.round(advice.meanHold().toNanos() / 1e3) / 1e3);
+			sizing.put("meanWaitMs", Math.round(advice.meanWait().toNanos() / 1e3) / 1e3);
+			sizing.put("databaseSaturated", advice.databaseSaturated());
+			sizing.put("window", Durations.format(advice.window()));
+			sizing.put(SIZING_ADVICE, advice.basis());
+		}
+		details.put(SIZING, sizing);
 	}
 
 	private boolean lasted(@Nullable Duration episode) {

@@ -14,6 +14,7 @@ import dev.dbpool.leaks.ConnectionLeaks;
 import dev.dbpool.monitor.PoolMonitor;
 import dev.dbpool.monitor.PoolMonitorListener;
 import dev.dbpool.monitor.PoolState;
+import dev.dbpool.monitor.SizingAdvice;
 import dev.dbpool.pooler.PreparedStatementCollisions;
 import dev.dbpool.pooler.PgBouncerConsole;
 import dev.dbpool.waiting.WaiterCap;
@@ -33,6 +34,8 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  * <ul>
  * <li>{@value #UTILIZATION}: gauge, share of max-connections in use (0 to 1), read from
  * HikariCP's counters at each read;</li>
+ * <li>{@value #RECOMMENDED_MAX_CONNECTIONS}: gauge, the max-connections the monitor's
+ * samples call for ({@link SizingAdvice}), NaN until they hold enough load;</li>
  * <li>{@value #EXHAUSTED}: counter of exhaustion episodes (every connection borrowed,
  * threads waiting), counted when one starts;</li>
  * <li>{@value #EXHAUSTED_DURATION}: timer of the time spent exhausted, recording each
@@ -64,6 +67,12 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  * @since 0.2.0
  */
 public class DbPoolMeterBinder implements MeterBinder {
+
+	/**
+	 * Gauge of the max-connections the monitor's samples call for.
+	 * @since 0.8.0
+	 */
+	public static final String RECOMMENDED_MAX_CONNECTIONS = "db.pool.recommended.max-connections";
 
 	/** Gauge of the share of max-connections in use. */
 	public static final String UTILIZATION = "db.pool.utilization";
@@ -161,6 +170,11 @@ public class DbPoolMeterBinder implements MeterBinder {
 		this.monitor = monitor;
 	}
 
+	private static double recommended(PoolState pool) {
+		SizingAdvice advice = pool.advice();
+		return (advice != null) ? advice.recommendedMaxConnections() : Double.NaN;
+	}
+
 	@Override
 	public void bindTo(MeterRegistry registry) {
 		this.monitor.addListener(new PoolMeters(registry));
@@ -199,6 +213,11 @@ public class DbPoolMeterBinder implements MeterBinder {
 			String name = pool.name();
 			Gauge.builder(UTILIZATION, pool, PoolState::utilization)
 				.description("Share of the pool's maximum connections in use, 0 to 1")
+				.tag(MicrometerPoolCounters.POOL_TAG, name)
+				.strongReference(true)
+				.register(this.registry);
+			Gauge.builder(RECOMMENDED_MAX_CONNECTIONS, pool, DbPoolMeterBinder::recommended)
+				.description("Max-connections the monitor's samples call for (NaN until they hold enough load)")
 				.tag(MicrometerPoolCounters.POOL_TAG, name)
 				.strongReference(true)
 				.register(this.registry);

@@ -38,4 +38,14 @@ public interface PoolCounters {
 	 */
 	long connectionsCreated(String pool);
 
+	/**
+	 * Return a pool's borrow timings since it started.
+	 * @param pool the pool's name
+	 * @return the timings, or {@link PoolTimings#UNKNOWN}
+	 * @since 0.8.0
+	 */
+	default PoolTimings timings(String pool) {
+		return PoolTimings.UNKNOWN;
+	}
+
 }

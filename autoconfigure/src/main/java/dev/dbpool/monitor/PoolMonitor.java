@@ -229,7 +229,9 @@ public class PoolMonitor implements SmartLifecycle {
 		try {
 			for (PoolState pool : pools()) {
 				try {
-					log(pool, pool.sample());
+					PoolSnapshot sample = pool.sample();
+					log(pool, sample);
+					logAdvice(pool, sample);
 				}
 				catch (Throwable ex) {
 					logger.warn("db-pool: sampling pool '" + pool.name() + "' failed", ex);
@@ -269,6 +271,23 @@ public class PoolMonitor implements SmartLifecycle {
 		if (logger.isDebugEnabled()) {
 			logger.debug(describe(sample));
 		}
+	}
+
+	private static void logAdvice(PoolState pool, PoolSnapshot sample) {
+		SizingAdvice advice = pool.adviceToLog(sample.nanoTime());
+		if (advice != null && logger.isInfoEnabled()) {
+			logger.info("db-pool: pool '" + sample.pool() + "' has max-connections " + sample.max() + "; "
+					+ advice.recommendedMaxConnections() + " would do over the last "
+					+ Durations.format(advice.window()) + ": " + advice.basis()
+					+ String.format(" (%.1f borrows/s, each held %.3fms and waited for %.3fms)",
+							advice.borrowsPerSecond(), millis(advice.meanHold()), millis(advice.meanWait()))
+					+ ". Said at most once an hour; see the sizing details of the dbPool health and "
+					+ "db.pool.recommended.max-connections");
+		}
+	}
+
+	private static double millis(Duration duration) {
+		return duration.toNanos() / 1e6;
 	}
 
 	private static String describe(PoolSnapshot sample) {

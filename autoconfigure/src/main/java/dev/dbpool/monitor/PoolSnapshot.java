@@ -23,11 +23,13 @@ import java.util.Locale;
  * @param connectionsCreated connections opened since the pool started (the count of
  * HikariCP's {@code hikaricp.connections.creation} timer), or {@link #UNKNOWN} without a
  * meter registry
+ * @param timings the borrow timings since the pool started, or
+ * {@link PoolTimings#UNKNOWN} without a meter registry
  * @author db-pool
  * @since 0.2.0
  */
 public record PoolSnapshot(String pool, State state, Instant time, long nanoTime, int active, int idle, int total,
-		int threadsAwaiting, int max, int min, long acquireTimeouts, long connectionsCreated) {
+		int threadsAwaiting, int max, int min, long acquireTimeouts, long connectionsCreated, PoolTimings timings) {
 
 	/** Value of a count that cannot be read. */
 	public static final long UNKNOWN = -1;

@@ -30,6 +30,9 @@ public final class PoolState {
 
 	private static final long NONE = Long.MIN_VALUE;
 
+	// The least time between two log lines of sizing advice for a pool.
+	static final Duration ADVICE_LOG_INTERVAL = Duration.ofHours(1);
+
 	private final String beanName;
 
 	private final HikariDataSource dataSource;
@@ -61,6 +64,11 @@ public final class PoolState {
 	private volatile @Nullable Instant lastConnectionCreated;
 
 	private volatile @Nullable Instant lastSeenWithConnections;
+
+	private volatile @Nullable SizingAdvice advice;
+
+	// When the monitor last logged the advice, so that it says it at most once an hour.
+	private volatile long adviceLoggedAt = NONE;
 
 	PoolState(String beanName, HikariDataSource dataSource, MonitorSettings settings, Supplier<PoolCounters> counters,
 			List<PoolMonitorListener> listeners, Clock clock) {
@@ -162,14 +170,14 @@ public final class PoolState {
 			PoolSnapshot.State state = (pool == null && !this.dataSource.isClosed()) ? PoolSnapshot.State.NOT_STARTED
 					: PoolSnapshot.State.CLOSED;
 			return new PoolSnapshot(name, state, time, nanoTime, 0, 0, 0, 0, max, min, PoolSnapshot.UNKNOWN,
-					PoolSnapshot.UNKNOWN);
+					PoolSnapshot.UNKNOWN, PoolTimings.UNKNOWN);
 		}
 		PoolSnapshot.State state = this.dataSource.isRunning() ? PoolSnapshot.State.RUNNING
 				: PoolSnapshot.State.SUSPENDED;
 		PoolCounters counters = this.counters.get();
 		return new PoolSnapshot(name, state, time, nanoTime, pool.getActiveConnections(), pool.getIdleConnections(),
 				pool.getTotalConnections(), pool.getThreadsAwaitingConnection(), max, min,
-				counters.acquireTimeouts(name), counters.connectionsCreated(name));
+				counters.acquireTimeouts(name), counters.connectionsCreated(name), counters.timings(name));
 	}
 
 	private void update(PoolSnapshot snapshot, boolean addToHistory) {
@@ -180,6 +188,7 @@ public final class PoolState {
 			int excess = history.size() - this.settings.historySize();
 			this.history = Collections
 				.unmodifiableList((excess > 0) ? history.subList(excess, history.size()) : history);
+			this.advice = SizingAdvice.of(this.history);
 		}
 		if (snapshot.isStarted() && !this.started) {
 			this.started = true;
@@ -211,6 +220,36 @@ public final class PoolState {
 
 	private static long since(long since, long now) {
 		return (since != NONE) ? since : now;
+	}
+
+	/**
+	 * Whether the advice is far from the pool's size (more than twice, or less than half)
+	 * and was not said within the hour: then the monitor says it, and this returns
+	 * {@code false} for the next hour.
+	 * @param nanoTime the time now, from {@link System#nanoTime()}
+	 * @return the advice to log, or {@code null}
+	 */
+	@Nullable SizingAdvice adviceToLog(long nanoTime) {
+		SizingAdvice advice = this.advice;
+		int max = this.dataSource.getMaximumPoolSize();
+		if (advice == null
+				|| (max <= 2 * advice.recommendedMaxConnections() && 2 * max >= advice.recommendedMaxConnections())) {
+			return null;
+		}
+		if (this.adviceLoggedAt != NONE && nanoTime - this.adviceLoggedAt < ADVICE_LOG_INTERVAL.toNanos()) {
+			return null;
+		}
+		this.adviceLoggedAt = nanoTime;
+		return advice;
+	}
+
+	/**
+	 * Return the pool size the recent samples call for.
+	 * @return the advice, or {@code null} until the history holds enough load
+	 * @since 0.8.0
+	 */
+	public @Nullable SizingAdvice advice() {
+		return this.advice;
 	}
 
 	/**

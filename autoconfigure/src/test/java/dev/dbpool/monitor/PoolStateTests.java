@@ -142,7 +142,7 @@ class PoolStateTests {
 	private static PoolSnapshot snapshot(int second, int active, int idle, int waiting, long created) {
 		return new PoolSnapshot("unit-pool", PoolSnapshot.State.RUNNING, START.plusSeconds(second),
 				Duration.ofSeconds(second).toNanos(), active, idle, active + idle, waiting, 3, 1, PoolSnapshot.UNKNOWN,
-				created);
+				created, PoolTimings.UNKNOWN);
 	}
 
 }
