@@ -636,6 +636,40 @@ others_cpu_percent() { # <snapshot at start> <snapshot at end>
 		printf "%.0f\n", d / hz / secs / cores * 100 }'
 }
 
+# The CPU ticks (user + system, with those of reaped children) of each process tree named by its root pid,
+# then those the whole machine was busy (all cores, /proc/stat), as "<epoch ms> <ticks root 1> ... <busy>".
+# Between two snapshots, cpu_percent turns a column into a share of the machine's cores.
+cpu_snapshot() { # <root pid>...
+	local f line pid rest ppid utime stime cutime cstime root p out
+	declare -A parent=() cpu=() total=()
+	for f in /proc/[0-9]*/stat; do
+		{ read -r line <"$f"; } 2>/dev/null || continue
+		pid=${line%% *}
+		rest=${line##*) }
+		read -r _ ppid _ _ _ _ _ _ _ _ _ utime stime cutime cstime _ <<<"$rest"
+		parent[$pid]=$ppid
+		cpu[$pid]=$((utime + stime + cutime + cstime))
+	done
+	for root in "$@"; do total[$root]=0; done
+	for pid in "${!cpu[@]}"; do
+		p=$pid
+		while [[ -n "$p" && "$p" != 0 && "$p" != 1 && -z "${total[$p]+x}" ]]; do p=${parent[$p]:-}; done
+		[[ -n "$p" && -n "${total[$p]+x}" ]] && total[$p]=$((total[$p] + cpu[$pid]))
+	done
+	out="$(date +%s%3N)"
+	for root in "$@"; do out+=" ${total[$root]}"; done
+	read -r _ user nice system idle iowait irq softirq steal _ </proc/stat
+	echo "$out $((user + nice + system + irq + softirq + steal))"
+}
+# Column <n> (1: the first root) of two cpu_snapshot lines as a share of the machine's cores, in %.
+cpu_percent() { # <snapshot at start> <snapshot at end> <n>
+	awk -v s="$1" -v e="$2" -v n="$3" -v hz="$(getconf CLK_TCK)" -v cores="$(nproc)" 'BEGIN {
+		split(s, a, " "); split(e, b, " "); secs = (b[1] - a[1]) / 1000
+		if (secs <= 0) { print "n/a"; exit }
+		d = b[n + 1] - a[n + 1]; if (d < 0) d = 0
+		printf "%.0f\n", d / hz / secs / cores * 100 }'
+}
+
 # The list rotated by <n> places, so each repetition starts with another variant.
 rotate() { # <n> <items...>
 	local n=$1

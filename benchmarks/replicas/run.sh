@@ -17,7 +17,8 @@
 # Per run: the app (db-pool's defaults, 20 connections per pool), WARMUP s of load, then DURATION s
 # measured with wrk (WRK_THREADS threads, CONNS connections). Each server's share: the delta of
 # pg_stat_database.xact_commit of database postgres on each over the measured seconds, and the
-# hikaricp.connections.acquire count of each pool and db.replica.fallbacks from /actuator/metrics.
+# hikaricp.connections.acquire count of each pool and db.replica.fallbacks from /actuator/metrics. Where the
+# CPU went: the app's JVM, each server's processes and the whole machine, as shares of its cores.
 # Parameters: environment variables or flags (--conns=32): REPEATS, DURATION, WARMUP, CONNS, READ_PERCENT,
 # SERVER_PORT, PG_BINDIR, STATS_SETTLE, and the shared PORT, WRK_THREADS, WRK_TIMEOUT, MAX_ID, APP_JAVA_OPTS, APP_ARGS,
 # APP_START_TIMEOUT, JAVA, BUILD, RESULTS_DIR (see benchmarks/README.md, "Read replica").
@@ -138,13 +139,14 @@ await_replayed() {
 	done
 	die "the standby did not replay up to $lsn within 60s"
 }
+postmaster() { head -n 1 "$PG_DIR/$1/postmaster.pid"; }
 xact_commit() { on "$1" "select xact_commit from pg_stat_database where datname = '$DB'"; }
 
 # --- one run ---------------------------------------------------------------------------------------
 
 run_one() { # <repetition> <configuration>
 	local rep=$1 config=$2 dir="$RAW/$1/$2" logf="$LOGS/$1-$2.log" replica_url=""
-	local p0 s0 p1 s1 a0 a1 r0 r1 f1 cpu0 cpu1
+	local p0 s0 p1 s1 a0 a1 r0 r1 f1 cpu0 cpu1 tree0 tree1 roots
 	mkdir -p "$dir"
 	[[ "$config" == with-replica ]] && replica_url="postgres://postgres@127.0.0.1:$STANDBY_PORT/$DB"
 	log "$config, repetition $rep: starting the app${replica_url:+ (DATABASE_REPLICA_URL=$replica_url)}"
@@ -163,8 +165,11 @@ run_one() { # <repetition> <configuration>
 	a0=$(metric "hikaricp.connections.acquire?tag=pool:db-pool-sample-pool" COUNT)
 	r0=$(metric "hikaricp.connections.acquire?tag=pool:db-pool-sample-pool-replica" COUNT)
 	cpu0=$(others_cpu_snapshot)
+	roots=("$APP_PID" "$(postmaster primary)" "$(postmaster standby)")
+	tree0=$(cpu_snapshot "${roots[@]}")
 	log "$config, repetition $rep: ${DURATION}s, $CONNS connections, $READ_PERCENT % reads"
 	run_wrk "$dir/wrk.json" "$CONNS" "$DURATION" readmix "$MAX_ID" "$READ_PERCENT"
+	tree1=$(cpu_snapshot "${roots[@]}")
 	cpu1=$(others_cpu_snapshot)
 	sleep "$STATS_SETTLE"
 	a1=$(metric "hikaricp.connections.acquire?tag=pool:db-pool-sample-pool" COUNT)
@@ -185,6 +190,10 @@ run_one() { # <repetition> <configuration>
 		replica_pool_acquires=$( [[ -n "$r0" ]] && awk -v a="$r0" -v b="$r1" 'BEGIN { printf "%.0f", b - a }' || echo 0)
 		replica_fallbacks=${f1:-0}
 		others_cpu_percent=$(others_cpu_percent "$cpu0" "$cpu1")
+		app_cpu_percent=$(cpu_percent "$tree0" "$tree1" 1)
+		primary_cpu_percent=$(cpu_percent "$tree0" "$tree1" 2)
+		standby_cpu_percent=$(cpu_percent "$tree0" "$tree1" 3)
+		machine_busy_percent=$(cpu_percent "$tree0" "$tree1" 4)
 		loadavg_after=$(cut -d' ' -f1-3 /proc/loadavg)
 		peak_rss_kb=$RSS_PEAK_KB
 		app_warn_lines=$(grep -c ' WARN ' "$logf" || true)

@@ -16,10 +16,21 @@ source "$(dirname "${BASH_SOURCE[0]}")/../load/summary-lib.sh"
 cfg() { grep -m1 "^$1=" "$dir/config.env" 2>/dev/null | cut -d= -f2- || true; }
 meta() { grep -m1 "^$2=" "$1/meta.env" 2>/dev/null | cut -d= -f2- || true; }
 machine() { [[ -f "$dir/machine/$1" ]] && head -n "${2:-1}" "$dir/machine/$1" | paste -sd' ' - || echo unknown; }
+cores=$(head -n 1 "$dir/machine/nproc.txt" 2>/dev/null || echo 0)
+# CPU milliseconds per request from a share of the cores (in %) over <seconds>.
+per_request() { # <cpu %>... <seconds> <requests>
+	local args=("$@") n=$#
+	awk -v secs="${args[n - 2]}" -v req="${args[n - 1]}" -v cores="$cores" -v list="${args[*]:0:n-2}" 'BEGIN {
+		k = split(list, p, " "); s = 0; if (k == 0) { print "nan"; exit }
+		for (i = 1; i <= k; i++) { if (p[i] !~ /^[0-9.]+$/) { print "nan"; exit } s += p[i] }
+		if (req + 0 == 0 || cores == 0) { print "nan"; exit }
+		printf "%.3f\n", s / 100 * cores * secs * 1000 / req }'
+}
 pct() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "nan"; else printf "%.1f\n", a / b * 100 }'; }
 
 # rep config rps p50 p99 max non2xx sockerr reads writes primary_xact standby_xact standby_share
-# primary_acq replica_acq replica_share fallbacks others_cpu
+# primary_acq replica_acq replica_share fallbacks others_cpu app_cpu primary_cpu standby_cpu machine_busy
+# app_cpu_ms_per_request servers_cpu_ms_per_request
 rows=$(mktemp)
 trap 'rm -f "$rows"' EXIT
 for d in "$raw"/*/*/; do
@@ -29,11 +40,14 @@ for d in "$raw"/*/*/; do
 	reads=$(jq -r '.statuses["200"] // 0' "$d/wrk.json")
 	writes=$(jq -r '.statuses["201"] // 0' "$d/wrk.json")
 	px=$(meta "$d" primary_xact_commit) sx=$(meta "$d" standby_xact_commit)
+	ac=$(meta "$d" app_cpu_percent) pc=$(meta "$d" primary_cpu_percent) sc=$(meta "$d" standby_cpu_percent)
+	requests=$(jq -r '.requests' "$d/wrk.json") secs=$(jq -r '.duration_us / 1e6' "$d/wrk.json")
 	pa=$(meta "$d" primary_pool_acquires) ra=$(meta "$d" replica_pool_acquires)
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(meta "$d" repetition)" \
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(meta "$d" repetition)" \
 		"$(meta "$d" config)" "$rps" "$p50" "$p99" "$mx" "$n2" "$sk" "$reads" "$writes" "$px" "$sx" \
-		"$(pct "$sx" $((px + sx)))" "$pa" "$ra" "$(pct "$ra" $((pa + ra)))" "$(meta "$d" replica_fallbacks)" \
-		"$(meta "$d" others_cpu_percent)" >>"$rows"
+		"$(pct "$sx" $((px + sx)))" "$pa" "$ra" "$(pct "$ra" $((pa + ra)))" "$(printf '%.0f' "$(meta "$d" replica_fallbacks)")" \
+		"$(meta "$d" others_cpu_percent)" "$ac" "$pc" "$sc" "$(meta "$d" machine_busy_percent)" \
+		"$(per_request "$ac" "$secs" "$requests")" "$(per_request "$pc" "$sc" "$secs" "$requests")" >>"$rows"
 done
 col() { awk -F'\t' -v n="$2" -v k="$1" '$2 == k { print $n }' "$rows"; }
 sum() { col "$1" "$2" | awk '{ s += $1 } END { print s + 0 }'; }
@@ -58,12 +72,14 @@ sum() { col "$1" "$2" | awk '{ s += $1 } END { print s + 0 }'; }
 	echo
 	echo "## Results"
 	echo
-	echo "| configuration | req/s | p50 ms | p99 ms | non-2xx | socket errors | standby's share of commits % | replica pool's share of borrows % | others' CPU % |"
-	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+	echo "| configuration | req/s | p50 ms | p99 ms | non-2xx | socket errors | standby's share of commits % | replica pool's share of borrows % | CPU %: app | primary | standby | machine busy | CPU ms per request: app | both servers | others' CPU % |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 	for config in primary-only with-replica; do
 		[[ -n "$(col "$config" 3)" ]] || continue
 		echo "| $config | $(col "$config" 3 | spread 0) | $(col "$config" 4 | spread 1) | $(col "$config" 5 | spread 1) |" \
 			"$(sum "$config" 7) | $(sum "$config" 8) | $(col "$config" 13 | spread 1) | $(col "$config" 16 | spread 1) |" \
+			"$(col "$config" 19 | spread 0) | $(col "$config" 20 | spread 0) | $(col "$config" 21 | spread 0) |" \
+			"$(col "$config" 22 | spread 0) | $(col "$config" 23 | spread 2) | $(col "$config" 24 | spread 2) |" \
 			"$(col "$config" 18 | spread 0) |"
 	done
 	echo
@@ -74,8 +90,12 @@ sum() { col "$1" "$2" | awk '{ s += $1 } END { print s + 0 }'; }
 	echo "the \`hikaricp.connections.acquire\` count of the pool \`db-pool-sample-pool-replica\` against both pools' over the"
 	echo "measured seconds, from \`/actuator/metrics\`. \`db.replica.fallbacks\` (read-only borrows sent to the primary"
 	echo "over the app's life): $(col with-replica 17 | paste -sd' ' - | sed 's/ /, /g; s/^$/n\/a/') per with-replica run."
-	echo "Others' CPU: the share of the machine's cores that processes other than the benchmark's and PostgreSQL's took"
-	echo "during the run (a lower bound; see benchmarks/pooler's summary for how it is measured)."
+	echo "**CPU %**: CPU time over the measured seconds as a share of all the machine's cores (100 = every core busy"
+	echo "throughout): the app's JVM; each server's processes (the postmaster and its backends, with those that ended);"
+	echo "machine busy: all of it (\`/proc/stat\`), wrk, other work and the kernel included. **Others' CPU**: the share that"
+	echo "processes other than the benchmark's own and PostgreSQL's took (a lower bound; see benchmarks/pooler's summary)."
+	echo "**CPU ms per request**: that CPU time divided by the requests served: the app's, and both servers' together"
+	echo "(from whole-percent shares, so ±0.5 % of the cores each)."
 	echo
 	echo "## What this machine can and cannot show"
 	echo
@@ -89,12 +109,14 @@ sum() { col "$1" "$2" | awk '{ s += $1 } END { print s + 0 }'; }
 		  therefore cannot show the gain a replica gives a database-bound service; at best it shows the cost of the
 		  routing (one more pool, Spring's `LazyConnectionDataSourceProxy`, a second set of connections), and at
 		  worst both servers' caches and processes competing for the same cores and memory.
-		- **Where the time goes.** The app's JVM and wrk take most of the CPU at these rates (JSON, HTTP, the JDBC
-		  driver); each request's transaction is small (an index lookup and an aggregate over a few rows). The
-		  database is not the bottleneck on this machine, which is the case replicas are for.
-		- **What it does show:** that the routing works under load and keeps working at these rates: the share of
-		  the commits on the standby, the share of the borrows on the replica's pool, no errors and no fallbacks; and
-		  the latency the second pool adds or saves, within the run-to-run spread of a shared 2-core machine.
+		- **Where the time goes** is in the CPU columns: the app's JVM, each server and the whole machine. Each
+		  request's transaction is small (an index lookup and an aggregate over a few rows); where the machine is
+		  busy and the servers take the smaller part, the database is not the bottleneck here, and that is the
+		  case replicas are for: they help where the primary's CPU, memory or I/O is the limit.
+		- **What it does show:** whether the routing holds under load: the share of the commits on the standby, the
+		  share of the borrows on the replica's pool, the errors and the fallbacks; and what the second server and
+		  pool cost or save in throughput and latency on the same cores, within the run-to-run spread of a shared
+		  2-core machine.
 		- **Replication lag** stays small here (loopback, little write volume); the writes of one request are not
 		  necessarily visible to a summary read right after it on the standby. The sample does not need that.
 		- **Shared machine.** Other work (builds, test suites of other sessions, the shared PostgreSQL on 5432) ran
@@ -105,11 +127,12 @@ sum() { col "$1" "$2" | awk '{ s += $1 } END { print s + 0 }'; }
 	notes_section "$dir"
 	echo "## Every run"
 	echo
-	echo "| rep | configuration | req/s | p50 ms | p99 ms | max ms | reads (200) | writes (201) | non-2xx | socket errors | commits primary / standby | borrows primary pool / replica pool | fallbacks | others' CPU % |"
-	echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-	sort -k1,1n -k2,2 "$rows" | while IFS=$'\t' read -r rep config rps p50 p99 mx n2 sk rd wr px sx _ pa ra _ fb oc; do
+	echo "| rep | configuration | req/s | p50 ms | p99 ms | max ms | reads (200) | writes (201) | non-2xx | socket errors | commits primary / standby | borrows primary pool / replica pool | fallbacks | CPU % app / primary / standby / machine | others' CPU % |"
+	echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+	sort -k1,1n -k2,2 "$rows" | while IFS=$'\t' read -r rep config rps p50 p99 mx n2 sk rd wr px sx _ pa ra _ fb oc ac pc sc mb; do
 		echo "| $rep | $config | $(num "$rps" 0) | $(num "$p50" 1) | $(num "$p99" 1) | $(num "$mx" 0) | $(num "$rd" 0) |" \
-			"$(num "$wr" 0) | $n2 | $sk | $(num "$px" 0) / $(num "$sx" 0) | $(num "$pa" 0) / $(num "$ra" 0) | ${fb:-0} | $oc |"
+			"$(num "$wr" 0) | $n2 | $sk | $(num "$px" 0) / $(num "$sx" 0) | $(num "$pa" 0) / $(num "$ra" 0) | ${fb:-0} |" \
+			"${ac:-?} / ${pc:-?} / ${sc:-?} / ${mb:-?} | $oc |"
 	done
 	echo
 	echo "## Machine, versions, commands"
