@@ -254,6 +254,15 @@ build_jars() {
 	fi
 }
 
+# The sample app's jar alone (BUILD=1, or no jar yet), the build's output to <log file>.
+build_app() { # <log file>
+	if [[ "$BUILD" == 1 || ! -f "$APP_JAR" ]]; then
+		log "building the sample app (./mvnw -B -q -pl sample-app -am package -DskipTests)"
+		(cd "$REPO_ROOT" && ./mvnw -B -q -pl sample-app -am package -DskipTests) >"$1" 2>&1 ||
+			{ tail -n 40 "$1" >&2; die "build failed (see $1)"; }
+	fi
+}
+
 ensure_database() {
 	if [[ "$(psql_q "select 1 from pg_database where datname = '$DB'")" != 1 ]]; then
 		log "creating database $DB"
@@ -270,6 +279,8 @@ ensure_pgbench_tables() {
 }
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; }
+# Whether something listens on a port of 127.0.0.1.
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # The backends connected to the benchmark database, and to the whole server, now.
 connection_counts() {
@@ -581,4 +592,88 @@ run_report() {
 		return 0
 	fi
 	"$BENCH_HOME/report.sh" "$RESULTS_DIR"
+}
+
+# A JSON number of a Spring Boot metrics endpoint answer, e.g. hikaricp.connections's VALUE: the one of
+# <statistic> (e.g. COUNT of a timer), else the last the answer lists. <name> may end in ?tag=key:value.
+metric() { # <name> [<statistic>]
+	{ curl -s --max-time 5 "http://127.0.0.1:$PORT/actuator/metrics/$1" 2>/dev/null || true; } |
+		sed -n "s/.*\"statistic\":\"${2:-[A-Z_]*}\",\"value\":\([0-9.E+-]*\).*/\1/p" | head -n 1
+}
+
+# --- the machine's other work ----------------------------------------------------------------------------
+
+# On a shared machine, what other work took of the cores during a run is part of its result: the CPU
+# time of every process that is neither this script's (nor a descendant of it) nor PostgreSQL's, as
+# "<epoch ms> <ticks>" (processes that end between two snapshots are missed: a lower bound).
+others_cpu_snapshot() {
+	local f line pid ppid rest ticks=0
+	declare -A parent=() cpu=() skip=()
+	for f in /proc/[0-9]*/stat; do
+		{ read -r line <"$f"; } 2>/dev/null || continue
+		pid=${line%% *}
+		rest=${line##*) }
+		# After the command: state ppid ... utime (12th) stime (13th).
+		read -r _ ppid _ _ _ _ _ _ _ _ _ utime stime _ <<<"$rest"
+		parent[$pid]=$ppid
+		cpu[$pid]=$((utime + stime))
+		[[ "$line" == *"(postgres)"* ]] && skip[$pid]=1
+	done
+	for pid in "${!cpu[@]}"; do
+		[[ -n "${skip[$pid]:-}" ]] && continue
+		ppid=$pid
+		while [[ -n "$ppid" && "$ppid" != 0 && "$ppid" != 1 && "$ppid" != "$$" ]]; do ppid=${parent[$ppid]:-}; done
+		[[ "$ppid" == "$$" ]] || ticks=$((ticks + cpu[$pid]))
+	done
+	echo "$(date +%s%3N) $ticks"
+}
+# The share of the machine's cores (in %) the others took between two snapshots.
+others_cpu_percent() { # <snapshot at start> <snapshot at end>
+	awk -v s="$1" -v e="$2" -v hz="$(getconf CLK_TCK)" -v cores="$(nproc)" 'BEGIN {
+		split(s, a, " "); split(e, b, " "); secs = (b[1] - a[1]) / 1000
+		if (secs <= 0) { print "n/a"; exit }
+		d = b[2] - a[2]; if (d < 0) d = 0
+		printf "%.0f\n", d / hz / secs / cores * 100 }'
+}
+
+# The CPU ticks (user + system, with those of reaped children) of each process tree named by its root pid,
+# then those the whole machine was busy (all cores, /proc/stat), as "<epoch ms> <ticks root 1> ... <busy>".
+# Between two snapshots, cpu_percent turns a column into a share of the machine's cores.
+cpu_snapshot() { # <root pid>...
+	local f line pid rest ppid utime stime cutime cstime root p out
+	declare -A parent=() cpu=() total=()
+	for f in /proc/[0-9]*/stat; do
+		{ read -r line <"$f"; } 2>/dev/null || continue
+		pid=${line%% *}
+		rest=${line##*) }
+		read -r _ ppid _ _ _ _ _ _ _ _ _ utime stime cutime cstime _ <<<"$rest"
+		parent[$pid]=$ppid
+		cpu[$pid]=$((utime + stime + cutime + cstime))
+	done
+	for root in "$@"; do total[$root]=0; done
+	for pid in "${!cpu[@]}"; do
+		p=$pid
+		while [[ -n "$p" && "$p" != 0 && "$p" != 1 && -z "${total[$p]+x}" ]]; do p=${parent[$p]:-}; done
+		[[ -n "$p" && -n "${total[$p]+x}" ]] && total[$p]=$((total[$p] + cpu[$pid]))
+	done
+	out="$(date +%s%3N)"
+	for root in "$@"; do out+=" ${total[$root]}"; done
+	read -r _ user nice system idle iowait irq softirq steal _ </proc/stat
+	echo "$out $((user + nice + system + irq + softirq + steal))"
+}
+# Column <n> (1: the first root) of two cpu_snapshot lines as a share of the machine's cores, in %.
+cpu_percent() { # <snapshot at start> <snapshot at end> <n>
+	awk -v s="$1" -v e="$2" -v n="$3" -v hz="$(getconf CLK_TCK)" -v cores="$(nproc)" 'BEGIN {
+		split(s, a, " "); split(e, b, " "); secs = (b[1] - a[1]) / 1000
+		if (secs <= 0) { print "n/a"; exit }
+		d = b[n + 1] - a[n + 1]; if (d < 0) d = 0
+		printf "%.0f\n", d / hz / secs / cores * 100 }'
+}
+
+# The list rotated by <n> places, so each repetition starts with another variant.
+rotate() { # <n> <items...>
+	local n=$1
+	shift
+	local items=("$@") count=$#
+	for ((k = 0; k < count; k++)); do echo "${items[$(((k + n) % count))]}"; done
 }

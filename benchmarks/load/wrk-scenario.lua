@@ -4,6 +4,10 @@
 --   keylookup <max-id>                  GET /customers/<random 1..max-id>
 --   slowmix <max-id> <percent> <hold>   <percent> % GET /work?holdMs=<hold>, the rest as keylookup
 --   ping                                GET /ping (no database: the HTTP ceiling)
+--   readmix <max-id> <read-percent>     <read-percent> % GET /customers/<id>/order-summary (a read-only
+--                                       transaction), the rest POST /orders of 1.00 for a random customer;
+--                                       chosen by request count, so the writes are spread evenly
+--                                       (benchmarks/replicas/run.sh). Reads answer 200, writes 201.
 -- The environment variable WRK_JSON_OUT names the file done() writes the summary to, as JSON:
 -- requests, errors by kind, latency (microseconds) and the count of each HTTP status.
 -- Every mode builds its requests in request(), so the client does the same work in each.
@@ -22,6 +26,9 @@ function init(args)
   max_id = tonumber(args[2] or "50000")
   slow_percent = tonumber(args[3] or "10")
   hold_ms = tonumber(args[4] or "200")
+  -- readmix: its third argument is the share of reads.
+  read_percent = tonumber(args[3] or "90")
+  sent = 0
   statuses = {}
   -- A fixed seed per thread: the same run sends the same sequence of ids.
   math.randomseed(4242 + thread_id)
@@ -30,6 +37,16 @@ end
 function request()
   if mode == "ping" then
     return wrk.format("GET", "/ping")
+  end
+  if mode == "readmix" then
+    sent = sent + 1
+    -- A write whenever the count of writes due, (100 - read_percent) per 100, goes up by one.
+    local writes = 100 - read_percent
+    if math.floor(sent * writes / 100) > math.floor((sent - 1) * writes / 100) then
+      return wrk.format("POST", "/orders", { ["Content-Type"] = "application/json" },
+        string.format('{"customerId": %d, "amount": 1.00}', math.random(max_id)))
+    end
+    return wrk.format("GET", "/customers/" .. math.random(max_id) .. "/order-summary")
   end
   if mode == "slowmix" and math.random(100) <= slow_percent then
     return wrk.format("GET", "/work?holdMs=" .. hold_ms)

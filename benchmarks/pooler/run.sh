@@ -107,11 +107,7 @@ describe_machine
 "$PGBOUNCER" --version 2>&1 | head -n 1 >"$RESULTS_DIR/machine/pgbouncer.txt"
 ensure_ulimit $((FLEET_INSTANCES * FLEET_CONNS))
 BUILD_SAVED=$BUILD
-if [[ "$BUILD" == 1 || ! -f "$APP_JAR" ]]; then
-	log "building the sample app (./mvnw -B -q -pl sample-app -am package -DskipTests)"
-	(cd "$REPO_ROOT" && ./mvnw -B -q -pl sample-app -am package -DskipTests) >"$LOGS/build.log" 2>&1 ||
-		{ tail -n 40 "$LOGS/build.log" >&2; die "build failed (see $LOGS/build.log)"; }
-fi
+build_app "$LOGS/build.log"
 BUILD=$BUILD_SAVED
 
 # The benchmark's own role and database; the timeouts db-pool is configured with (its defaults, and
@@ -136,8 +132,6 @@ psql_q "select rolname from pg_roles where rolname = '$BENCH_ROLE' and not rolsu
 log "results: $RESULTS_DIR"
 
 # --- PgBouncer -------------------------------------------------------------------------------------
-
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 PGB_PID="" PGB_PORT="" PGB_DIR=""
 # Start PgBouncer on a free loopback port with a generated configuration (copied to <config copy>),
@@ -229,41 +223,6 @@ pooler_mode_of() { # <app log>
 	else
 		echo "set"
 	fi
-}
-
-# --- the machine's other work ----------------------------------------------------------------------------
-
-# On a shared machine, what other work took of the cores during a run is part of its result: the CPU
-# time of every process that is neither this script's (nor a descendant of it) nor PostgreSQL's, as
-# "<epoch ms> <ticks>" (processes that end between two snapshots are missed: a lower bound).
-others_cpu_snapshot() {
-	local f line pid ppid rest ticks=0
-	declare -A parent=() cpu=() skip=()
-	for f in /proc/[0-9]*/stat; do
-		{ read -r line <"$f"; } 2>/dev/null || continue
-		pid=${line%% *}
-		rest=${line##*) }
-		# After the command: state ppid ... utime (12th) stime (13th).
-		read -r _ ppid _ _ _ _ _ _ _ _ _ utime stime _ <<<"$rest"
-		parent[$pid]=$ppid
-		cpu[$pid]=$((utime + stime))
-		[[ "$line" == *"(postgres)"* ]] && skip[$pid]=1
-	done
-	for pid in "${!cpu[@]}"; do
-		[[ -n "${skip[$pid]:-}" ]] && continue
-		ppid=$pid
-		while [[ -n "$ppid" && "$ppid" != 0 && "$ppid" != 1 && "$ppid" != "$$" ]]; do ppid=${parent[$ppid]:-}; done
-		[[ "$ppid" == "$$" ]] || ticks=$((ticks + cpu[$pid]))
-	done
-	echo "$(date +%s%3N) $ticks"
-}
-# The share of the machine's cores (in %) the others took between two snapshots.
-others_cpu_percent() { # <snapshot at start> <snapshot at end>
-	awk -v s="$1" -v e="$2" -v hz="$(getconf CLK_TCK)" -v cores="$(nproc)" 'BEGIN {
-		split(s, a, " "); split(e, b, " "); secs = (b[1] - a[1]) / 1000
-		if (secs <= 0) { print "n/a"; exit }
-		d = b[2] - a[2]; if (d < 0) d = 0
-		printf "%.0f\n", d / hz / secs / cores * 100 }'
 }
 
 # --- hop: one instance, direct / session / transaction ------------------------------------------------
@@ -451,14 +410,6 @@ setlocal_run() { # <repetition> <variant> <protocol>
 }
 
 # --- the runs ------------------------------------------------------------------------------------------
-
-# The list rotated by <n> places, so each repetition starts with another variant.
-rotate() { # <n> <items...>
-	local n=$1
-	shift
-	local items=("$@") count=$#
-	for ((k = 0; k < count; k++)); do echo "${items[$(((k + n) % count))]}"; done
-}
 
 started=$SECONDS
 for part in $PARTS; do

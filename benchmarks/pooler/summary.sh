@@ -16,38 +16,8 @@ cfg() { grep -m1 "^$1=" "$dir/config.env" 2>/dev/null | cut -d= -f2- || true; }
 meta() { grep -m1 "^$2=" "$1/meta.env" 2>/dev/null | cut -d= -f2- || true; }
 machine() { [[ -f "$dir/machine/$1" ]] && head -n "${2:-1}" "$dir/machine/$1" | paste -sd' ' - || echo unknown; }
 
-# wrk's JSON (benchmarks/load/wrk-scenario.lua) as: req/s p50 p99 max (ms) non-2xx socket-errors
-# connect read write timeout requests
-wrk_row() {
-	jq -r '[.requests / (.duration_us / 1e6), .latency_us.p50 / 1000, .latency_us.p99 / 1000,
-		.latency_us.max / 1000, ([.statuses | to_entries[] | select(.key | startswith("2") | not) | .value] | add // 0),
-		(.errors.connect + .errors.read + .errors.write + .errors.timeout),
-		.errors.connect, .errors.read, .errors.write, .errors.timeout, .requests] | @tsv' "$1"
-}
+source "$(dirname "${BASH_SOURCE[0]}")/../load/summary-lib.sh"
 
-# Median, min and max of the numbers on stdin.
-stats() {
-	sort -g | awk '{ a[NR] = $1 } END {
-		if (NR == 0) { print "nan nan nan"; exit }
-		m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
-		print m, a[1], a[NR] }'
-}
-# A number with <decimals> and thousands separators.
-num() { # <value> <decimals>
-	awk -v v="$1" -v d="$2" 'BEGIN {
-		if (v == "nan" || v == "") { print "n/a"; exit }
-		s = sprintf("%." d "f", v); neg = (s ~ /^-/); if (neg) s = substr(s, 2)
-		split(s, p, "."); i = p[1]; o = ""
-		while (length(i) > 3) { o = "," substr(i, length(i) - 2) o; i = substr(i, 1, length(i) - 3) }
-		o = i o; if (d > 0) o = o "." p[2]; print (neg ? "-" : "") o }'
-}
-# "median (min-max)" of the numbers on stdin; just the median where all are equal.
-spread() { # <decimals>
-	local m lo hi
-	read -r m lo hi < <(stats)
-	if [[ "$lo" == "$hi" ]]; then num "$m" "$1"; else echo "$(num "$m" "$1") ($(num "$lo" "$1")–$(num "$hi" "$1"))"; fi
-}
-median() { stats | cut -d' ' -f1; }
 # Column <n> of the rows of <file> whose columns 2 (and 3) are <key> (and <key2>).
 col() { # <file> <n> <key> [<key2>]
 	awk -F'\t' -v n="$2" -v k="$3" -v k2="${4:-}" '$2 == k && (k2 == "" || $3 == k2) { print $n }' "$1"
@@ -323,12 +293,7 @@ repeats=$(cfg REPEATS)
 		  the largest it can be; with real statements that take longer, the same absolute cost is a smaller share.
 	NOTE
 	echo
-	if [[ -s "$dir/notes.md" ]]; then
-		echo "## Notes"
-		echo
-		cat "$dir/notes.md"
-		echo
-	fi
+	notes_section "$dir"
 
 	echo "## Every run"
 	echo

@@ -61,12 +61,6 @@ trap restart_cleanup EXIT
 
 now_ms() { date +%s%3N; }
 
-# A JSON number of a Spring Boot metrics endpoint answer, e.g. hikaricp.connections's VALUE.
-metric() { # <name>
-	{ curl -s --max-time 5 "http://127.0.0.1:$PORT/actuator/metrics/$1" 2>/dev/null || true; } |
-		sed -n 's/.*"statistic":"[A-Z_]*","value":\([0-9.E+-]*\).*/\1/p' | head -n 1
-}
-
 sessions() {
 	psql_q "select count(*) from pg_stat_activity where application_name = '$APP_NAME' and datname = '$DB'" 2>/dev/null ||
 		true
@@ -77,11 +71,7 @@ for tool in psql curl timeout pg_ctlcluster "$JAVA"; do
 done
 server_answers || die "PostgreSQL does not answer on $PGHOST:$PGPORT as $PGUSER"
 cluster_version
-if [[ "$BUILD" == 1 || ! -f "$APP_JAR" ]]; then
-	log "building the sample app (./mvnw -B -q -pl sample-app -am package -DskipTests)"
-	(cd "$REPO_ROOT" && ./mvnw -B -q -pl sample-app -am package -DskipTests) >"$OUT/build.log" 2>&1 ||
-		{ tail -n 40 "$OUT/build.log" >&2; die "build failed (see $OUT/build.log)"; }
-fi
+build_app "$OUT/build.log"
 ensure_database
 
 log "results: $OUT"

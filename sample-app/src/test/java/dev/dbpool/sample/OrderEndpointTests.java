@@ -43,6 +43,30 @@ class OrderEndpointTests extends AbstractSampleApplicationTests {
 	}
 
 	@Test
+	void orderSummaryCountsTheCustomersOrders() throws Exception {
+		long customerId = 1004;
+		JsonNode before = json(get("/customers/1004/order-summary"));
+		assertThat(before.get("customerId").asLong()).isEqualTo(customerId);
+		assertThat(before.get("tier").asString()).isNotEmpty();
+		assertThat(postJson("/orders", """
+				{"customerId": 1004, "amount": 2.50}""").statusCode()).isEqualTo(201);
+		JsonNode after = json(get("/customers/1004/order-summary"));
+		assertThat(after.get("orders").asLong()).isEqualTo(before.get("orders").asLong() + 1);
+		assertThat(after.get("totalAmount").decimalValue())
+			.isEqualByComparingTo(before.get("totalAmount").decimalValue().add(new BigDecimal("2.50")));
+		assertThat(after.get("balance").decimalValue())
+			.isEqualByComparingTo(before.get("balance").decimalValue().subtract(new BigDecimal("2.50")));
+		assertThat(after.get("lastOrderAt").isNull()).isFalse();
+	}
+
+	@Test
+	void orderSummaryOfUnknownCustomerIsNotFound() throws Exception {
+		HttpResponse<String> response = get("/customers/%d/order-summary".formatted(UNKNOWN_CUSTOMER));
+		assertThat(response.statusCode()).isEqualTo(404);
+		assertThat(json(response).get("detail").asString()).contains(Long.toString(UNKNOWN_CUSTOMER));
+	}
+
+	@Test
 	void orderForUnknownCustomerIsNotFoundAndWritesNothing() throws Exception {
 		long ordersBefore = orderCount();
 		HttpResponse<String> response = postJson("/orders", """

@@ -3,6 +3,8 @@ package dev.dbpool.sample.order;
 import java.math.BigDecimal;
 
 import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.ResponseStatus;
@@ -10,7 +12,9 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
 
 /**
- * {@code POST /orders}: places an order, a write in one transaction.
+ * Orders over HTTP. {@code POST /orders} places one, a write in one transaction.
+ * {@code GET /customers/{id}/order-summary} sums up a customer's orders in a read-only
+ * transaction, which a read replica serves where one is configured.
  */
 @RestController
 public class OrderController {
@@ -40,6 +44,11 @@ public class OrderController {
 			throw badRequest("amount must be at most " + MAX_AMOUNT + " with at most 2 decimals");
 		}
 		return this.orders.place(customerId, amount);
+	}
+
+	@GetMapping("/customers/{id}/order-summary")
+	OrderSummary summary(@PathVariable long id) {
+		return this.orders.summary(id);
 	}
 
 	private static ResponseStatusException badRequest(String detail) {

@@ -1,5 +1,6 @@
 /**
- * Placing an order: a write of two rows in one transaction.
+ * Placing an order (a write of two rows in one transaction) and a customer's order
+ * summary (a read-only transaction).
  */
 @NullMarked
 package dev.dbpool.sample.order;
