@@ -392,13 +392,12 @@ public final class ReadReplica implements PoolGuard, AutoCloseable {
 			before = this.away;
 			this.away = null;
 		}
-		if (before != null) {
-			logger
-				.info("db-pool: read replica pool '" + this.pool + "' takes read-only work again, after "
-						+ Durations.format(Duration.between(before.since(), Instant.now())) + " on "
-						+ ((this.settings.fallback() == ReplicaFallback.PRIMARY)
-								? "pool '" + this.settings.primary() + "'" : "none (fallback fail)")
-						+ " (" + before.reason() + ")");
+		if (before != null && logger.isInfoEnabled()) {
+			String away = Durations.format(Duration.between(before.since(), Instant.now()));
+			logger.info("db-pool: read replica pool '" + this.pool + "' takes read-only work again, after " + away
+					+ ((this.settings.fallback() == ReplicaFallback.PRIMARY)
+							? " on pool '" + this.settings.primary() + "'" : " of failing it (fallback fail)")
+					+ " (" + before.reason() + ")");
 		}
 	}
 

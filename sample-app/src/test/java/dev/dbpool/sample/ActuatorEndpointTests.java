@@ -8,8 +8,9 @@ import tools.jackson.databind.JsonNode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code /actuator/health} (with its probes), {@code /actuator/metrics} and
- * {@code /actuator/prometheus}, as exposed by application.yml.
+ * {@code /actuator/health} (with its probes), {@code /actuator/metrics},
+ * {@code /actuator/prometheus} and {@code /actuator/dbpool}, as exposed by
+ * application.yml.
  */
 class ActuatorEndpointTests extends AbstractSampleApplicationTests {
 
@@ -25,6 +26,33 @@ class ActuatorEndpointTests extends AbstractSampleApplicationTests {
 		assertThat(dbPool.path("details").path("pool").asString()).isEqualTo("db-pool-sample-pool");
 		assertThat(dbPool.path("details").path("level").asString()).isEqualTo("ok");
 		assertThat(response.body()).doesNotContain("jdbc:postgresql");
+	}
+
+	@Test
+	void dbpoolEndpointDescribesThePoolAndResizesIt() throws Exception {
+		HttpResponse<String> pools = get("/actuator/dbpool");
+		assertThat(pools.statusCode()).isEqualTo(200);
+		JsonNode pool = json(pools).path("pools").path("db-pool-sample-pool");
+		assertThat(pool.path("role").asString()).isEqualTo("primary");
+		assertThat(pool.path("settings").path("app.db.pool.statement-timeout").path("source").asString()).isNotEmpty();
+		assertThat(pools.body()).doesNotContain("jdbc:postgresql").doesNotContainIgnoringCase("\"password\"");
+		int before = pool.path("maxConnections").asInt();
+		String path = "/actuator/dbpool/db-pool-sample-pool";
+		try {
+			HttpResponse<String> resized = postJson(path, "{\"maxConnections\": " + (before + 2) + "}");
+			assertThat(resized.statusCode()).as(resized.body()).isEqualTo(200);
+			assertThat(json(resized).path("maxConnections").asInt()).isEqualTo(before + 2);
+			HttpResponse<String> refused = postJson(path, "{\"maxConnections\": 0}");
+			assertThat(refused.statusCode()).isEqualTo(400);
+			assertThat(json(refused).path("message").asString())
+				.isEqualTo("max-connections 0 is not allowed: a whole number, at least 1, is");
+			assertThat(postJson("/actuator/dbpool/no-such-pool", "{\"maxConnections\": 5}").statusCode())
+				.isEqualTo(404);
+		}
+		finally {
+			// The context is shared with other tests: the size they expect.
+			assertThat(postJson(path, "{\"maxConnections\": " + before + "}").statusCode()).isEqualTo(200);
+		}
 	}
 
 	@Test
