@@ -1,5 +1,6 @@
 package dev.dbpool.autoconfigure;
 
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -298,6 +299,31 @@ class DbPoolReadReplicaIntegrationTests {
 		});
 		assertThat(output).contains("db-pool: pool 'it-replica-pool' drained")
 			.contains("db-pool: pool 'it-replica-pool-replica' drained");
+	}
+
+	@Test
+	void aUrlOfSeveralHostsReadsEachOnesLagAndKeepsReadingWhileOneIsDown() throws Exception {
+		int down;
+		try (ServerSocket socket = new ServerSocket(0)) {
+			down = socket.getLocalPort();
+		}
+		String url = "jdbc:postgresql://127.0.0.1:" + standby.port() + ",127.0.0.1:" + down + "/postgres";
+		runner("app.db.pool.replicas.url=" + url).run((context) -> {
+			assertThat(context.getBean(DbPoolAutoConfiguration.REPLICA_DATA_SOURCE, DbPoolDataSource.class)
+				.getDataSourceProperties()
+				.getProperty("loadBalanceHosts")).isEqualTo("true");
+			await().atMost(Duration.ofSeconds(10)).until(() -> replica(context).containsKey(ReadReplica.LAG));
+			@SuppressWarnings("unchecked")
+			Map<String, Object> hosts = (Map<String, Object>) replica(context).get(ReadReplica.HOSTS);
+			assertThat(hosts).containsOnlyKeys("127.0.0.1:" + standby.port(), "127.0.0.1:" + down);
+			assertThat((String) hosts.get("127.0.0.1:" + down)).contains("08001");
+			assertThat(replica(context)).containsEntry(ReadReplica.TAKES_READS, true);
+			JdbcTemplate jdbc = new JdbcTemplate(context.getBean(DataSource.class));
+			for (int i = 0; i < 5; i++) {
+				assertThat(read(context, () -> jdbc.queryForObject("SELECT pg_is_in_recovery()", Boolean.class)))
+					.isTrue();
+			}
+		});
 	}
 
 	@Test
