@@ -44,3 +44,20 @@ notes_section() { # <results dir>
 		echo
 	fi
 }
+
+# The run's settings (config.env) and machine facts (machine/), in the caller's results dir, $dir.
+cfg() { grep -m1 "^$1=" "$dir/config.env" 2>/dev/null | cut -d= -f2- || true; }
+# A measurement's own facts: <measurement dir>/meta.env.
+meta() { grep -m1 "^$2=" "$1/meta.env" 2>/dev/null | cut -d= -f2- || true; }
+machine() { [[ -f "$dir/machine/$1" ]] && head -n "${2:-1}" "$dir/machine/$1" | paste -sd' ' - || echo unknown; }
+
+# A summary's first lines: its title, a SMOKE RUN banner where the run was one, and the run's commit and wall time.
+summary_header() { # <title> <what the smoke banner says after "**SMOKE RUN**: ">
+	echo "# $1"
+	echo
+	if [[ "$(cfg SMOKE)" == 1 ]]; then
+		echo "**SMOKE RUN**: $2"
+		echo
+	fi
+	echo "Run: \`$(basename "$dir")\`, git commit $(machine git.txt 2), $(cat "$dir/wall-seconds.txt" 2>/dev/null || echo '?') s of wall time."
+}

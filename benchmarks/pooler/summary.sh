@@ -12,9 +12,6 @@ raw="$dir/raw"
 out="$dir/summary.md"
 command -v jq >/dev/null 2>&1 || { echo "jq is not installed (apt-get install -y jq)" >&2; exit 1; }
 
-cfg() { grep -m1 "^$1=" "$dir/config.env" 2>/dev/null | cut -d= -f2- || true; }
-meta() { grep -m1 "^$2=" "$1/meta.env" 2>/dev/null | cut -d= -f2- || true; }
-machine() { [[ -f "$dir/machine/$1" ]] && head -n "${2:-1}" "$dir/machine/$1" | paste -sd' ' - || echo unknown; }
 
 source "$(dirname "${BASH_SOURCE[0]}")/../load/summary-lib.sh"
 
@@ -33,13 +30,8 @@ trap 'rm -rf "$tmp"' EXIT
 repeats=$(cfg REPEATS)
 
 {
-	echo "# db-pool behind PgBouncer: benchmark summary"
-	echo
-	if [[ "$(cfg SMOKE)" == 1 ]]; then
-		echo "**SMOKE RUN**: small and short, for checking the set-up only; these numbers speak for nothing."
-		echo
-	fi
-	echo "Run: \`$(basename "$dir")\`, git commit $(machine git.txt 2), $(cat "$dir/wall-seconds.txt" 2>/dev/null || echo '?') s of wall time."
+	summary_header "db-pool behind PgBouncer: benchmark summary" \
+		"small and short, for checking the set-up only; these numbers speak for nothing."
 	echo "Repetitions of each measurement: ${repeats} (the order of the variants rotated from one repetition to the"
 	echo "next). Tables give the **median** of the repetitions and, in brackets, their **spread** (min–max)."
 	echo "Raw results: \`raw/\` (wrk JSON and text, pgbench output, connection samples every 0.5 s, \`meta.env\` per run)."

@@ -13,9 +13,6 @@ out="$dir/SUMMARY.md"
 command -v jq >/dev/null 2>&1 || { echo "jq is not installed (apt-get install -y jq)" >&2; exit 1; }
 source "$(dirname "${BASH_SOURCE[0]}")/../load/summary-lib.sh"
 
-cfg() { grep -m1 "^$1=" "$dir/config.env" 2>/dev/null | cut -d= -f2- || true; }
-meta() { grep -m1 "^$2=" "$1/meta.env" 2>/dev/null | cut -d= -f2- || true; }
-machine() { [[ -f "$dir/machine/$1" ]] && head -n "${2:-1}" "$dir/machine/$1" | paste -sd' ' - || echo unknown; }
 cores=$(head -n 1 "$dir/machine/nproc.txt" 2>/dev/null || echo 0)
 # CPU milliseconds per request from a share of the cores (in %) over <seconds>.
 per_request() { # <cpu %>... <seconds> <requests>
@@ -53,13 +50,8 @@ col() { awk -F'\t' -v n="$2" -v k="$1" '$2 == k { print $n }' "$rows"; }
 sum() { col "$1" "$2" | awk '{ s += $1 } END { print s + 0 }'; }
 
 {
-	echo "# db-pool with a read replica: benchmark summary"
-	echo
-	if [[ "$(cfg SMOKE)" == 1 ]]; then
-		echo "**SMOKE RUN**: short, for checking the set-up only; these numbers speak for nothing."
-		echo
-	fi
-	echo "Run: \`$(basename "$dir")\`, git commit $(machine git.txt 2), $(cat "$dir/wall-seconds.txt" 2>/dev/null || echo '?') s of wall time."
+	summary_header "db-pool with a read replica: benchmark summary" \
+		"short, for checking the set-up only; these numbers speak for nothing."
 	echo "Load: the sample app's packaged jar (db-pool's defaults: 20 connections per pool), wrk $(cfg WRK_THREADS) threads,"
 	echo "$(cfg CONNS) connections, $(cfg WARMUP) s warm-up then $(cfg DURATION) s measured; $(cfg READ_PERCENT) % of the requests"
 	echo "\`GET /customers/<id>/order-summary\` (a read-only transaction: a join and an aggregate over the customer's orders),"

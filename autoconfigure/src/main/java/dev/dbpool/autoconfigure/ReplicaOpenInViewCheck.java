@@ -37,16 +37,16 @@ final class ReplicaOpenInViewCheck implements SmartInitializingSingleton {
 
 	@Override
 	public void afterSingletonsInstantiated() {
+		// Both in spring-orm, which the bean's condition requires.
 		for (String type : new String[] { INTERCEPTOR, FILTER }) {
-			ClassLoader classLoader = getClass().getClassLoader();
-			if (ClassUtils.isPresent(type, classLoader) && this.beanFactory
-				.getBeanNamesForType(ClassUtils.resolveClassName(type, classLoader), true, false).length > 0) {
+			Class<?> found = ClassUtils.resolveClassName(type, getClass().getClassLoader());
+			if (this.beanFactory.getBeanNamesForType(found, true, false).length > 0) {
 				throw InvalidDbPoolConfigurationException.invalid(
 						ConfiguredValue.of(OPEN_IN_VIEW, true, this.environment),
 						"false while " + ReplicaConnection.URL + " is set (the application has an "
-								+ ClassUtils.getShortName(type) + "): with an entity manager open for the whole "
-								+ "request, Hibernate keeps the connection of the request's first transaction, so a "
-								+ "write after a read-only transaction would run on the read-only replica (25006)");
+								+ found.getSimpleName() + "): with an entity manager open for the whole request, "
+								+ "Hibernate keeps the connection of the request's first transaction, so a write "
+								+ "after a read-only transaction would run on the read-only replica (25006)");
 			}
 		}
 	}
