@@ -5,8 +5,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Objects;
+
+import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariCredentialsProvider;
 import com.zaxxer.hikari.util.Credentials;
@@ -39,6 +42,39 @@ abstract sealed class ConnectionCredentials {
 	 * @throws SQLException if they cannot be had
 	 */
 	abstract Credentials next(@Nullable String username) throws SQLException;
+
+	/**
+	 * Open a connection with the credentials as they are now; a refusal by the server
+	 * (SQLState class {@code 28}) says where the password came from.
+	 * @param driver opens physical connections
+	 * @param username the username the pool was configured with, or {@code null}
+	 * @return the connection
+	 * @throws SQLException if the credentials cannot be had or the connection cannot be
+	 * opened
+	 */
+	Connection connect(DataSource driver, @Nullable String username) throws SQLException {
+		Credentials next = next(username);
+		try {
+			return driver.getConnection(next.getUsername(), next.getPassword());
+		}
+		catch (SQLException ex) {
+			if (isRefusal(ex)) {
+				throw new SQLException("db-pool: " + describe() + " was refused: " + ex.getMessage(), ex.getSQLState(),
+						ex);
+			}
+			throw ex;
+		}
+	}
+
+	/**
+	 * Whether the server refused the credentials: SQLState class {@code 28}.
+	 * @param ex the failure
+	 * @return whether it is a refusal
+	 */
+	static boolean isRefusal(SQLException ex) {
+		String state = ex.getSQLState();
+		return state != null && state.startsWith("28");
+	}
 
 	/**
 	 * Say where the password comes from, for messages, e.g. {@code the password from

@@ -7,7 +7,6 @@ import java.util.Properties;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariCredentialsProvider;
 import com.zaxxer.hikari.HikariPoolMXBean;
-import com.zaxxer.hikari.util.Credentials;
 import com.zaxxer.hikari.util.DriverDataSource;
 import dev.dbpool.budget.ConnectionBudget;
 import dev.dbpool.budget.ConnectionBudgetCheck;
@@ -98,7 +97,9 @@ public final class DbPoolDataSourceFactory {
 			pool.setReadOnly(true);
 		}
 		ConnectionCredentials credentials = credentials();
-		findPooler(pool, credentials);
+		// One reader of PgBouncer's console, for the start-up and then as a guard.
+		PgBouncerConsole console = PgBouncerConsole.of(this.settings, pool);
+		findPooler(pool, credentials, console);
 		applyDriverSettings(pool);
 		PhysicalConnectionSource source = PhysicalConnectionSource.install(pool, this.settings.retry(),
 				this.settings.sessionSql(), credentials);
@@ -110,7 +111,10 @@ public final class DbPoolDataSourceFactory {
 			watchFailovers(pool, source);
 		}
 		watchPreparedStatements(pool);
-		readPoolerConsole(pool);
+		if (console != null) {
+			// Read on the monitor's thread, once the pool runs.
+			this.guards.add(console);
+		}
 		checkBudget(pool, source);
 		countLeaks(pool);
 		capWaiters(pool);
@@ -144,12 +148,12 @@ public final class DbPoolDataSourceFactory {
 	// The pool's driver settings depend on the pooler's mode, so auto must find it before
 	// the pool is configured: over two probe connections, closed before the pool opens
 	// one.
-	private void findPooler(DbPoolDataSource pool, @Nullable ConnectionCredentials credentials) {
+	private void findPooler(DbPoolDataSource pool, @Nullable ConnectionCredentials credentials,
+			@Nullable PgBouncerConsole console) {
 		if (!this.settings.startup().postgresql() || this.settings.pooler().mode() != PoolerMode.AUTO) {
 			return;
 		}
-		PoolerDetection found = PoolerDetector.detect(probeConnections(pool, credentials),
-				PgBouncerConsole.of(this.settings, pool));
+		PoolerDetection found = PoolerDetector.detect(probeConnections(pool, credentials), console);
 		PoolerMode mode = found.found() ? found.mode() : PoolerMode.NONE;
 		this.settings = this.settings.withPooler(mode,
 				found.found() ? "by start-up: " + found.evidence() : "by start-up, which could not tell");
@@ -197,10 +201,7 @@ public final class DbPoolDataSourceFactory {
 		DriverDataSource driver = new DriverDataSource(url, pool.getDriverClassName(), properties, pool.getUsername(),
 				pool.getPassword());
 		if (credentials != null) {
-			return (purpose) -> {
-				Credentials next = credentials.next(pool.getUsername());
-				return driver.getConnection(next.getUsername(), next.getPassword());
-			};
+			return (purpose) -> credentials.connect(driver, pool.getUsername());
 		}
 		return (purpose) -> driver.getConnection();
 	}
@@ -258,14 +259,6 @@ public final class DbPoolDataSourceFactory {
 	private void watchPreparedStatements(DbPoolDataSource pool) {
 		if (this.settings.startup().postgresql()) {
 			this.guards.add(PreparedStatementCollisions.watch(pool, this.settings));
-		}
-	}
-
-	// Read on the monitor's thread, once the pool runs.
-	private void readPoolerConsole(DbPoolDataSource pool) {
-		PgBouncerConsole console = PgBouncerConsole.of(this.settings, pool);
-		if (console != null) {
-			this.guards.add(console);
 		}
 	}
 

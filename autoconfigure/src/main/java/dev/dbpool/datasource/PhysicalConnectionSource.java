@@ -20,7 +20,6 @@ import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
-import com.zaxxer.hikari.util.Credentials;
 import com.zaxxer.hikari.util.DriverDataSource;
 import dev.dbpool.diagnostics.Durations;
 import dev.dbpool.diagnostics.SqlFailures;
@@ -220,22 +219,7 @@ public final class PhysicalConnectionSource implements DataSource, SideConnectio
 		if (credentials == null) {
 			return (username != null) ? driver.getConnection(username, password) : driver.getConnection();
 		}
-		Credentials next = credentials.next(username);
-		try {
-			return driver.getConnection(next.getUsername(), next.getPassword());
-		}
-		catch (SQLException ex) {
-			if (isRefusal(ex)) {
-				throw new SQLException("db-pool: " + credentials.describe() + " was refused: " + ex.getMessage(),
-						ex.getSQLState(), ex);
-			}
-			throw ex;
-		}
-	}
-
-	private static boolean isRefusal(SQLException ex) {
-		String state = ex.getSQLState();
-		return state != null && state.startsWith("28");
+		return credentials.connect(driver, username);
 	}
 
 	private static DriverDataSource driver(HikariDataSource pool, Properties properties) {
@@ -341,7 +325,7 @@ public final class PhysicalConnectionSource implements DataSource, SideConnectio
 		this.lastFailed = now;
 		this.lastFailure = SqlFailures.describe(ex);
 		if (this.credentials != null && ex instanceof SQLException sql
-				&& (isRefusal(sql) || ConnectionCredentials.UNAVAILABLE.equals(sql.getSQLState()))
+				&& (ConnectionCredentials.isRefusal(sql) || ConnectionCredentials.UNAVAILABLE.equals(sql.getSQLState()))
 				&& this.streakLogged.compareAndSet(false, true)) {
 			// Not retried, so said here: once per failing streak.
 			logger.warn("db-pool: pool '" + this.pool.getPoolName() + "': opening a connection failed ("
