@@ -33,8 +33,8 @@ class PackageDependencyTests {
 	 */
 	private static final List<List<String>> LAYERS = List.of(List.of("autoconfigure"),
 			List.of("web", "shutdown", "health", "metrics", "endpoint"), List.of("monitor"), List.of("datasource"),
-			List.of("budget", "waiting", "leaks", "retry", "server", "os", "pooler", "replica"), List.of("guard"),
-			List.of("settings"), List.of("env"), List.of("diagnostics"));
+			List.of("budget", "waiting", "leaks", "retry", "server", "os", "pooler", "replica", "sizing"),
+			List.of("guard"), List.of("settings"), List.of("env"), List.of("diagnostics"));
 
 	private static final Path MAIN = Path.of("src/main/java/dev/dbpool");
 

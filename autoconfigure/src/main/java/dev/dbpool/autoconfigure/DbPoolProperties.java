@@ -4,6 +4,7 @@ import java.time.Duration;
 
 import dev.dbpool.settings.BudgetMode;
 import dev.dbpool.settings.PoolProfile;
+import dev.dbpool.settings.PoolSizing;
 import dev.dbpool.settings.PoolerMode;
 import dev.dbpool.settings.ReplicaFallback;
 import dev.dbpool.settings.TimeoutCheck;
@@ -154,6 +155,15 @@ public class DbPoolProperties {
 	private @Nullable Integer maxWaiting;
 
 	/**
+	 * How the pool's size is chosen while it runs: fixed (max-connections) or adaptive (a
+	 * limit between min-connections and max-connections that grows while threads wait and
+	 * the database keeps up, and shrinks while hold times grow with the connections in
+	 * use). Adaptive starts at 20 (or max-connections if smaller) and lowers the default
+	 * min-connections to 2 so that it may go down to 2; it needs the monitor.
+	 */
+	private PoolSizing sizing = PoolSizing.FIXED;
+
+	/**
 	 * File holding the database password, e.g. a mounted Kubernetes secret. Read for each
 	 * new physical connection when its modification time or size changed, so a rotated
 	 * password applies to the next connection without a restart; connections already open
@@ -222,6 +232,14 @@ public class DbPoolProperties {
 
 	public @Nullable Integer getMaxWaiting() {
 		return this.maxWaiting;
+	}
+
+	public PoolSizing getSizing() {
+		return this.sizing;
+	}
+
+	public void setSizing(PoolSizing sizing) {
+		this.sizing = sizing;
 	}
 
 	public void setMaxWaiting(@Nullable Integer maxWaiting) {

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
@@ -17,6 +18,7 @@ import dev.dbpool.diagnostics.InvalidDbPoolConfigurationException;
 import dev.dbpool.settings.JdbcUrls;
 import dev.dbpool.settings.PoolProfile;
 import dev.dbpool.settings.PoolSettings;
+import dev.dbpool.settings.PoolSizing;
 import dev.dbpool.settings.PostgresLimits;
 import dev.dbpool.settings.RetryPolicy;
 import dev.dbpool.settings.PostgresStartupOptions;
@@ -222,11 +224,20 @@ final class PoolSettingsResolver {
 		GivenValue<Integer> instances = resolve("instances", this.properties.getInstances(), null);
 		checkAtLeast(instances, 1);
 		Integer maxWaiting = maxWaiting();
+		PoolSizing sizing = sizing();
+		if (sizing == PoolSizing.ADAPTIVE && !min.where().isExplicit() && min.value() > PoolSettings.ADAPTIVE_FLOOR) {
+			// So that the limit may go down to the floor: idle connections above it would
+			// be kept open.
+			min = remember(new GivenValue<>(PoolSettings.ADAPTIVE_FLOOR,
+					new ConfiguredValue(min.where().setting(), min.where().setting(),
+							String.valueOf(PoolSettings.ADAPTIVE_FLOOR),
+							ConfiguredValue.DERIVED + "from " + PoolSettings.SIZING + " adaptive")));
+		}
 		return new PoolSettings(profile, poolName.value(), max.value(), min.value(), acquire.value(), idle.value(),
 				lifetime.value(), keepalive.value(), validation.value(), leak.value(), connect.value(), socket.value(),
 				statement.value(), idleInTransaction.value(), lock.value(), cache.value(), applicationName.value(),
-				maxWaiting, fleet(instances.value()), retry(), this.startup, pooler(), passwordFile(), null, replica(),
-				this.sources);
+				maxWaiting, sizing, fleet(instances.value()), retry(), this.startup, pooler(), passwordFile(), null,
+				replica(), this.sources);
 	}
 
 	private PoolSettings.@Nullable Replica replica() {
@@ -244,6 +255,14 @@ final class PoolSettingsResolver {
 		String primary = (primaryName != null) ? String.valueOf(primaryName.value()) : "";
 		return new PoolSettings.Replica(primary, replicas.getFallback(), maxLag, replicas.isRequired(),
 				this.root.getMonitor().getServerInterval());
+	}
+
+	// A replica's pool is sized as the primary's.
+	private PoolSizing sizing() {
+		PoolSizing sizing = this.root.getSizing();
+		remember(new GivenValue<>(sizing,
+				ConfiguredValue.of(PoolSettings.SIZING, sizing.name().toLowerCase(Locale.ROOT), this.environment)));
+		return sizing;
 	}
 
 	// For a replica, app.db.pool.replicas.max-waiting where it is set, else the

@@ -14,6 +14,7 @@ import dev.dbpool.guard.PoolGuard;
 import dev.dbpool.leaks.ConnectionLeaks;
 import dev.dbpool.settings.BudgetMode;
 import dev.dbpool.settings.PoolSettings;
+import dev.dbpool.sizing.AdaptiveLimit;
 import dev.dbpool.waiting.WaiterCap;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -36,6 +37,9 @@ public class DbPoolDataSource extends HikariDataSource {
 	public static final int RESIZES_KEPT = 10;
 
 	private static final long IDLE_BORROW_MILLIS = 10;
+
+	// How long adaptive sizing waits for each connection above a lowered limit.
+	static final long ADAPTIVE_BORROW_MILLIS = 100;
 
 	private static final Log logger = LogFactory.getLog(DbPoolDataSource.class);
 
@@ -124,7 +128,9 @@ public class DbPoolDataSource extends HikariDataSource {
 		if (settings == null) {
 			throw new IllegalStateException("Pool '" + getPoolName() + "' was not built by db-pool");
 		}
-		int oldMax = getMaximumPoolSize();
+		AdaptiveLimit adaptive = guard(AdaptiveLimit.class);
+		// Adaptive sizing's max-connections is its limit's ceiling.
+		int oldMax = (adaptive != null) ? adaptive.ceiling() : getMaximumPoolSize();
 		int oldMin = getMinimumIdle();
 		int max = (maxConnections != null) ? maxConnections : oldMax;
 		int min = (minConnections != null) ? minConnections : oldMin;
@@ -147,8 +153,13 @@ public class DbPoolDataSource extends HikariDataSource {
 					+ Math.max(oldMax, budget.safeMaxConnections()) + " fits (" + budget.describeLimit()
 					+ "; budget mode " + budget.mode().name().toLowerCase(Locale.ROOT) + ")");
 		}
-		// In the order that keeps min <= max between the two calls.
-		if (max >= oldMax) {
+		if (adaptive != null) {
+			setMinimumIdle(Math.min(min, getMaximumPoolSize()));
+			adaptive.bounds(Math.min(max, Math.max(min, PoolSettings.ADAPTIVE_FLOOR)), max, reason);
+			setMinimumIdle(min);
+		}
+		else if (max >= oldMax) {
+			// In the order that keeps min <= max between the two calls.
 			setMaximumPoolSize(max);
 			setMinimumIdle(min);
 		}
@@ -160,7 +171,7 @@ public class DbPoolDataSource extends HikariDataSource {
 		List<PoolResize> resizes = new ArrayList<>(this.resizes);
 		resizes.add(resize);
 		this.resizes = List.copyOf(resizes.subList(Math.max(0, resizes.size() - RESIZES_KEPT), resizes.size()));
-		int closed = (max < oldMax) ? closeIdleAbove(max) : 0;
+		int closed = (adaptive == null && max < oldMax) ? closeIdleAbove(max) : 0;
 		logger.info("db-pool: pool '" + getPoolName() + "' resized by " + reason + ": max-connections " + oldMax
 				+ " -> " + max + ", min-connections " + oldMin + " -> " + min
 				+ ((closed > 0) ? "; closed " + closed + " idle connection" + ((closed != 1) ? "s" : "") : ""));
@@ -194,6 +205,34 @@ public class DbPoolDataSource extends HikariDataSource {
 			}
 		}
 		return closed;
+	}
+
+	/**
+	 * Set the limit adaptive sizing chose: HikariCP's max-connections, and, when lower,
+	 * the connections above it closed as soon as they come back, waiting at most
+	 * {@value #ADAPTIVE_BORROW_MILLIS} ms for each.
+	 * @param limit the new limit
+	 */
+	synchronized void limitTo(int limit) {
+		int old = getMaximumPoolSize();
+		if (limit == old) {
+			return;
+		}
+		setMaximumPoolSize(limit);
+		if (limit < old && getHikariPoolMXBean() instanceof HikariPool pool) {
+			// HikariCP hands a returned connection to a waiting thread first: waiting
+			// for it, this thread gets each connection above the limit as it comes
+			// back, so that the connections in use drop to the limit at once.
+			for (int surplus = pool.getTotalConnections() - limit; surplus > 0
+					&& pool.getTotalConnections() > limit; surplus--) {
+				try {
+					pool.evictConnection(pool.getConnection(ADAPTIVE_BORROW_MILLIS));
+				}
+				catch (SQLException ex) {
+					break;
+				}
+			}
+		}
 	}
 
 	void built(@Nullable PoolSettings settings, List<PoolGuard> guards) {

@@ -24,9 +24,11 @@ import dev.dbpool.pooler.PoolerGuard;
 import dev.dbpool.pooler.PreparedStatementCollisions;
 import dev.dbpool.pooler.RoleTimeoutsCheck;
 import dev.dbpool.replica.ReadReplica;
+import dev.dbpool.sizing.AdaptiveLimit;
 import dev.dbpool.settings.BudgetMode;
 import dev.dbpool.settings.JdbcUrls;
 import dev.dbpool.settings.PoolSettings;
+import dev.dbpool.settings.PoolSizing;
 import dev.dbpool.settings.PoolerMode;
 import dev.dbpool.settings.PostgresLimits;
 import dev.dbpool.settings.PostgresStartupOptions;
@@ -118,6 +120,7 @@ public final class DbPoolDataSourceFactory {
 		checkBudget(pool, source);
 		countLeaks(pool);
 		capWaiters(pool);
+		sizeAdaptively(pool);
 		pool.built(this.settings, this.guards);
 		logSummary(pool);
 		return pool;
@@ -316,7 +319,7 @@ public final class DbPoolDataSourceFactory {
 		}
 		if (budget.maxConnections() < this.settings.maxConnections()) {
 			this.settings = this.settings.clampedTo(budget.maxConnections(), ConnectionBudgetCheck.CLAMPED_BY);
-			pool.setMaximumPoolSize(this.settings.maxConnections());
+			pool.setMaximumPoolSize(this.settings.initialLimit());
 			pool.setMinimumIdle(this.settings.minConnections());
 		}
 		this.guards.add(budget);
@@ -345,6 +348,24 @@ public final class DbPoolDataSourceFactory {
 		if (pool instanceof WaiterCappedDataSource capped) {
 			this.guards.add(capped.waiterCap());
 		}
+	}
+
+	// Last, so that the ceiling is max-connections as the connection budget left it; in
+	// budget mode warn, the limit never grows past what fits either.
+	private void sizeAdaptively(DbPoolDataSource pool) {
+		if (this.settings.sizing() != PoolSizing.ADAPTIVE) {
+			return;
+		}
+		int ceiling = this.settings.maxConnections();
+		for (PoolGuard guard : this.guards) {
+			if (guard instanceof ConnectionBudget budget) {
+				ceiling = Math.max(this.settings.adaptiveFloor(), Math.min(ceiling, budget.safeMaxConnections()));
+			}
+		}
+		AdaptiveLimit limit = new AdaptiveLimit(this.settings.poolName(), this.settings.adaptiveFloor(), ceiling,
+				this.settings.initialLimit(), pool::limitTo);
+		pool.setMaximumPoolSize(limit.limit());
+		this.guards.add(limit);
 	}
 
 	private void logSummary(DbPoolDataSource pool) {

@@ -35,6 +35,7 @@ public record EnvironmentAlias(String variable, String property, Unit unit) {
 			new EnvironmentAlias("DB_MAX_LIFETIME_SECS", "app.db.pool.max-lifetime", Unit.SECONDS),
 			new EnvironmentAlias("DATABASE_STATEMENT_TIMEOUT", "app.db.pool.statement-timeout", Unit.MILLISECONDS),
 			new EnvironmentAlias("DB_POOLER", "app.db.pool.pooler.mode", Unit.TEXT),
+			new EnvironmentAlias("DB_POOL_SIZING", "app.db.pool.sizing", Unit.TEXT),
 			new EnvironmentAlias("DB_PASSWORD_FILE", "app.db.pool.password-file", Unit.PATH),
 			new EnvironmentAlias("DATABASE_REPLICA_URL", "app.db.pool.replicas.url", Unit.URL),
 			new EnvironmentAlias("DB_MONITOR_INTERVAL_SECS", "app.db.pool.monitor.interval", Unit.SECONDS),

@@ -459,8 +459,13 @@ public class DbPoolHealthIndicator extends AbstractHealthIndicator {
 		return reason != null;
 	}
 
+	// Beside what adaptive sizing put there, if the pool is sized adaptively.
+	@SuppressWarnings("unchecked")
 	private static void putSizing(Map<String, Object> details, @Nullable SizingAdvice advice) {
 		Map<String, Object> sizing = new LinkedHashMap<>();
+		if (details.get(SIZING) instanceof Map<?, ?> adaptive) {
+			sizing.putAll((Map<String, Object>) adaptive);
+		}
 		if (advice == null) {
 			sizing.put(SIZING_ADVICE, "none yet: it needs " + SizingAdvice.MIN_INTERVALS + " monitor intervals with "
 					+ SizingAdvice.MIN_BORROWS + " borrows in all, and HikariCP's timers in a meter registry");

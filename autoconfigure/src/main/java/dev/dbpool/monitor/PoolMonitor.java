@@ -17,6 +17,7 @@ import javax.sql.DataSource;
 import dev.dbpool.datasource.HikariPools;
 import dev.dbpool.datasource.PhysicalConnectionSource;
 import dev.dbpool.diagnostics.Durations;
+import dev.dbpool.sizing.AdaptiveLimit;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -79,6 +80,8 @@ public class PoolMonitor implements SmartLifecycle {
 	private @Nullable ScheduledThreadPoolExecutor executor;
 
 	private boolean running;
+
+	private volatile boolean timingsMissingLogged;
 
 	/**
 	 * Create a monitor.
@@ -243,6 +246,29 @@ public class PoolMonitor implements SmartLifecycle {
 		}
 	}
 
+	// Every tick, each adaptive limit decides from its pool's timings. Never throws.
+	private void adapt(List<PoolState> pools) {
+		for (PoolState pool : pools) {
+			try {
+				AdaptiveLimit limit = pool.adaptiveLimit();
+				PoolTimings timings = pool.timings();
+				if (limit == null || !timings.isKnown()) {
+					if (limit != null && !this.timingsMissingLogged) {
+						this.timingsMissingLogged = true;
+						logger.warn("db-pool: pool '" + pool.name() + "' is sized adaptively, but its borrow "
+								+ "timings cannot be read; its limit stays at " + limit.limit());
+					}
+					continue;
+				}
+				limit.tick(new AdaptiveLimit.Sample(System.nanoTime(), timings.borrows(), timings.heldNanos(),
+						timings.waitedNanos()));
+			}
+			catch (Throwable ex) {
+				logger.warn("db-pool: adapting the size of pool '" + pool.name() + "' failed", ex);
+			}
+		}
+	}
+
 	private void log(PoolState pool, PoolSnapshot sample) {
 		if (!sample.isStarted()) {
 			if (logger.isDebugEnabled()) {
@@ -263,8 +289,8 @@ public class PoolMonitor implements SmartLifecycle {
 			logger.warn(describe(sample) + " — no connection for " + Durations.format(starved) + failure);
 			return;
 		}
-		if (sample.utilization() >= this.settings.warnUtilization()
-				|| sample.isSaturated(this.settings.criticalUtilization())) {
+		if (!pool.isAdaptiveLimitBelowCeiling() && (sample.utilization() >= this.settings.warnUtilization()
+				|| sample.isSaturated(this.settings.criticalUtilization()))) {
 			logger.warn(describe(sample) + " — at or above " + percent(this.settings.warnUtilization()));
 			return;
 		}
@@ -326,6 +352,11 @@ public class PoolMonitor implements SmartLifecycle {
 			long interval = this.settings.interval().toMillis();
 			executor.scheduleWithFixedDelay(this::sampleAll, interval, interval, TimeUnit.MILLISECONDS);
 			this.tasks.forEach((task) -> task.scheduleOn(executor));
+			List<PoolState> adaptive = pools.stream().filter((pool) -> pool.adaptiveLimit() != null).toList();
+			if (!adaptive.isEmpty()) {
+				long tick = AdaptiveLimit.TICK.toMillis();
+				executor.scheduleWithFixedDelay(() -> adapt(adaptive), tick, tick, TimeUnit.MILLISECONDS);
+			}
 			this.executor = executor;
 			if (logger.isInfoEnabled()) {
 				logger.info("db-pool: monitoring " + pools.stream().map((pool) -> "'" + pool.name() + "'").toList()

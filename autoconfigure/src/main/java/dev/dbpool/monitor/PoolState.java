@@ -11,6 +11,8 @@ import java.util.function.Supplier;
 
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
+import dev.dbpool.datasource.DbPoolDataSource;
+import dev.dbpool.sizing.AdaptiveLimit;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -195,10 +197,12 @@ public final class PoolState {
 			this.listeners.forEach((listener) -> listener.poolStarted(this));
 		}
 		long now = snapshot.nanoTime();
-		this.saturatedSince = snapshot.isSaturated(this.settings.criticalUtilization())
+		// Threads waiting at an adaptive limit below its ceiling wait by design.
+		boolean limited = isAdaptiveLimitBelowCeiling();
+		this.saturatedSince = (!limited && snapshot.isSaturated(this.settings.criticalUtilization()))
 				? since(this.saturatedSince, now) : NONE;
 		this.starvedSince = snapshot.isStarved() ? since(this.starvedSince, now) : NONE;
-		if (snapshot.isExhausted()) {
+		if (!limited && snapshot.isExhausted()) {
 			if (this.exhaustedSince == NONE) {
 				this.exhaustedSince = now;
 				this.listeners.forEach((listener) -> listener.exhaustionStarted(this));
@@ -223,6 +227,36 @@ public final class PoolState {
 	}
 
 	/**
+	 * Whether the pool is sized adaptively and its limit is below its ceiling: all its
+	 * connections in use with threads waiting is then the limit at work, not a pool too
+	 * small.
+	 * @return whether the limit may still grow
+	 * @since 0.8.0
+	 */
+	public boolean isAdaptiveLimitBelowCeiling() {
+		AdaptiveLimit limit = adaptiveLimit();
+		return limit != null && limit.isBelowCeiling();
+	}
+
+	/**
+	 * Return the pool's adaptive limit.
+	 * @return the limit, or {@code null} if the pool is not sized adaptively
+	 * @since 0.8.0
+	 */
+	public @Nullable AdaptiveLimit adaptiveLimit() {
+		return (this.dataSource instanceof DbPoolDataSource pool) ? pool.guard(AdaptiveLimit.class) : null;
+	}
+
+	/**
+	 * Read the pool's cumulative borrow timings now, without updating the state.
+	 * @return the timings, or {@link PoolTimings#UNKNOWN}
+	 * @since 0.8.0
+	 */
+	public PoolTimings timings() {
+		return this.counters.get().timings(name());
+	}
+
+	/**
 	 * Whether the advice is far from the pool's size (more than twice, or less than half)
 	 * and was not said within the hour: then the monitor says it, and this returns
 	 * {@code false} for the next hour.
@@ -232,7 +266,8 @@ public final class PoolState {
 	@Nullable SizingAdvice adviceToLog(long nanoTime) {
 		SizingAdvice advice = this.advice;
 		int max = this.dataSource.getMaximumPoolSize();
-		if (advice == null
+		// A pool sized adaptively sizes itself.
+		if (advice == null || adaptiveLimit() != null
 				|| (max <= 2 * advice.recommendedMaxConnections() && 2 * max >= advice.recommendedMaxConnections())) {
 			return null;
 		}

@@ -45,6 +45,7 @@ import org.postgresql.PGProperty;
  * @param applicationName server {@code application_name}
  * @param maxWaiting the most threads that may wait for a connection at once, or
  * {@code null} for no cap
+ * @param sizing how the pool's size is chosen while it runs
  * @param fleet how many instances share the server, and what the budget does
  * @param retry how an attempt to open a connection is retried
  * @param startup where the URL and driver settings stand before db-pool adds its own
@@ -63,9 +64,9 @@ public record PoolSettings(@Nullable PoolProfile profile, String poolName, int m
 		Duration acquireTimeout, Duration idleTimeout, Duration maxLifetime, Duration keepaliveTime,
 		Duration validationTimeout, Duration leakDetectionThreshold, Duration connectTimeout, Duration socketTimeout,
 		Duration statementTimeout, Duration idleInTransactionTimeout, @Nullable Duration lockTimeout,
-		int statementCacheSize, String applicationName, @Nullable Integer maxWaiting, Fleet fleet, RetryPolicy retry,
-		Startup startup, Pooler pooler, @Nullable ConfiguredValue passwordFile, @Nullable Clamp clamp,
-		@Nullable Replica replica, Map<String, ConfiguredValue> sources) {
+		int statementCacheSize, String applicationName, @Nullable Integer maxWaiting, PoolSizing sizing, Fleet fleet,
+		RetryPolicy retry, Startup startup, Pooler pooler, @Nullable ConfiguredValue passwordFile,
+		@Nullable Clamp clamp, @Nullable Replica replica, Map<String, ConfiguredValue> sources) {
 
 	/** How much longer than the statement timeout a derived socket timeout is. */
 	public static final Duration SOCKET_TIMEOUT_MARGIN = Duration.ofSeconds(5);
@@ -97,6 +98,21 @@ public record PoolSettings(@Nullable PoolProfile profile, String poolName, int m
 
 	/** Setting name of the file holding the password. */
 	public static final String PASSWORD_FILE = "app.db.pool.password-file";
+
+	/** Setting name of the sizing mode, as in {@link #sources()}. */
+	public static final String SIZING = "app.db.pool.sizing";
+
+	/**
+	 * Where an adaptive pool's limit starts: db-pool's default max-connections, or
+	 * max-connections where it is smaller.
+	 */
+	public static final int ADAPTIVE_START = 20;
+
+	/**
+	 * The lowest limit adaptive sizing goes down to, whatever min-connections: one thread
+	 * holding a connection may still get a second.
+	 */
+	public static final int ADAPTIVE_FLOOR = 2;
 
 	/** Setting name of instances, as in {@link #sources()}. */
 	public static final String INSTANCES = "app.db.pool.instances";
@@ -153,8 +169,8 @@ public record PoolSettings(@Nullable PoolProfile profile, String poolName, int m
 		return new PoolSettings(this.profile, this.poolName, max, min, this.acquireTimeout, this.idleTimeout,
 				this.maxLifetime, this.keepaliveTime, this.validationTimeout, this.leakDetectionThreshold,
 				this.connectTimeout, this.socketTimeout, this.statementTimeout, this.idleInTransactionTimeout,
-				this.lockTimeout, this.statementCacheSize, this.applicationName, this.maxWaiting, this.fleet,
-				this.retry, this.startup, this.pooler, this.passwordFile,
+				this.lockTimeout, this.statementCacheSize, this.applicationName, this.maxWaiting, this.sizing,
+				this.fleet, this.retry, this.startup, this.pooler, this.passwordFile,
 				new Clamp(this.maxConnections, this.minConnections, why), this.replica, sources);
 	}
 
@@ -171,9 +187,31 @@ public record PoolSettings(@Nullable PoolProfile profile, String poolName, int m
 				this.acquireTimeout, this.idleTimeout, this.maxLifetime, this.keepaliveTime, this.validationTimeout,
 				this.leakDetectionThreshold, this.connectTimeout, this.socketTimeout, this.statementTimeout,
 				this.idleInTransactionTimeout, this.lockTimeout, this.statementCacheSize, this.applicationName,
-				this.maxWaiting, this.fleet, this.retry, this.startup,
+				this.maxWaiting, this.sizing, this.fleet, this.retry, this.startup,
 				new Pooler(mode, this.pooler.preparedStatements(), this.pooler.timeoutCheck(), this.pooler.admin()),
 				this.passwordFile, this.clamp, this.replica, sources);
+	}
+
+	/**
+	 * Return the pool's size when it starts: max-connections, or for adaptive sizing
+	 * {@value #ADAPTIVE_START} (or min-connections, if larger) where max-connections is
+	 * larger.
+	 * @return the size HikariCP starts with
+	 * @since 0.8.0
+	 */
+	public int initialLimit() {
+		return (this.sizing == PoolSizing.ADAPTIVE)
+				? Math.min(this.maxConnections, Math.max(ADAPTIVE_START, this.minConnections)) : this.maxConnections;
+	}
+
+	/**
+	 * Return the lowest limit adaptive sizing may set: min-connections, at least
+	 * {@value #ADAPTIVE_FLOOR}, at most max-connections.
+	 * @return the floor
+	 * @since 0.8.0
+	 */
+	public int adaptiveFloor() {
+		return Math.min(this.maxConnections, Math.max(this.minConnections, ADAPTIVE_FLOOR));
 	}
 
 	private static ConfiguredValue derived(String setting, int value, String why) {
@@ -186,7 +224,7 @@ public record PoolSettings(@Nullable PoolProfile profile, String poolName, int m
 	 */
 	public void applyTo(HikariConfig config) {
 		config.setPoolName(this.poolName);
-		config.setMaximumPoolSize(this.maxConnections);
+		config.setMaximumPoolSize(initialLimit());
 		config.setMinimumIdle(this.minConnections);
 		config.setConnectionTimeout(this.acquireTimeout.toMillis());
 		config.setIdleTimeout(this.idleTimeout.toMillis());
@@ -276,6 +314,10 @@ public record PoolSettings(@Nullable PoolProfile profile, String poolName, int m
 		Clamp clamp = this.clamp;
 		joiner.add("max-connections " + this.maxConnections
 				+ ((clamp != null) ? " (lowered from " + clamp.maxConnections() + " by " + clamp.why() + ")" : ""));
+		if (this.sizing == PoolSizing.ADAPTIVE) {
+			joiner.add("sizing adaptive (from " + initialLimit() + ", between " + adaptiveFloor() + " and "
+					+ this.maxConnections + ")");
+		}
 		joiner.add("min-connections " + this.minConnections
 				+ ((clamp != null && clamp.minConnections() != this.minConnections)
 						? " (lowered from " + clamp.minConnections() + ")" : ""));

@@ -29,7 +29,7 @@ class ConfigurationMetadataTests {
 			Map.entry("app.db.pool.validation-timeout", "5s"), Map.entry("app.db.pool.leak-detection-threshold", 0),
 			Map.entry("app.db.pool.connect-timeout", "10s"), Map.entry("app.db.pool.socket-timeout", 0),
 			Map.entry("app.db.pool.statement-timeout", "30s"), Map.entry("app.db.pool.pooler.mode", "auto"),
-			Map.entry("app.db.pool.pooler.prepared-statements", false),
+			Map.entry("app.db.pool.sizing", "fixed"), Map.entry("app.db.pool.pooler.prepared-statements", false),
 			Map.entry("app.db.pool.pooler.timeout-check", "warn"),
 			Map.entry("app.db.pool.idle-in-transaction-timeout", "5m"),
 			Map.entry("app.db.pool.statement-cache-size", 128), Map.entry("app.db.pool.monitor.enabled", true),

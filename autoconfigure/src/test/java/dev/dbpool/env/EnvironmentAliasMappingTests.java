@@ -11,6 +11,7 @@ import java.util.stream.Collectors;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.dbpool.datasource.DbPoolDataSource;
 import dev.dbpool.settings.PoolSettings;
+import dev.dbpool.settings.PoolSizing;
 import dev.dbpool.settings.PoolerMode;
 import dev.dbpool.autoconfigure.DbPoolAutoConfiguration;
 import dev.dbpool.autoconfigure.DbPoolProperties;
@@ -36,7 +37,7 @@ class EnvironmentAliasMappingTests {
 			+ "DB_POOL_MIN DATABASE_POOL_MIN DB_ACQUIRE_TIMEOUT_SECS DATABASE_POOL_ACQUIRE_TIMEOUT DB_IDLE_TIMEOUT_SECS "
 			+ "DATABASE_POOL_IDLE_TIMEOUT DB_MAX_LIFETIME_SECS DATABASE_STATEMENT_TIMEOUT "
 			+ "DB_MONITOR_INTERVAL_SECS DB_SHUTDOWN_TIMEOUT_SECS DB_POOL_INSTANCES DB_POOLER DB_PASSWORD_FILE "
-			+ "DATABASE_REPLICA_URL";
+			+ "DATABASE_REPLICA_URL DB_POOL_SIZING";
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(DbPoolAutoConfiguration.class, DataSourceAutoConfiguration.class))
@@ -89,6 +90,20 @@ class EnvironmentAliasMappingTests {
 		// An explicit mode: start-up does not look for a pooler.
 		this.runner.withInitializer(EnvironmentVariables.of("DB_POOLER=" + value))
 			.run((context) -> assertThat(context.getBean(PoolSettings.class).pooler().mode()).isEqualTo(expected));
+	}
+
+	@ParameterizedTest(name = "DB_POOL_SIZING={0}")
+	@CsvSource({ "adaptive, ADAPTIVE, 2", "FIXED, FIXED, 5" })
+	void sizingAliasSetsTheSizingMode(String value, PoolSizing expected, int minConnections) {
+		this.runner.withInitializer(EnvironmentVariables.of("DB_POOL_SIZING=" + value))
+			.withPropertyValues("app.db.pool.pooler.mode=none", "app.db.pool.budget.mode=off")
+			.run((context) -> {
+				PoolSettings settings = context.getBean(PoolSettings.class);
+				assertThat(settings.sizing()).isEqualTo(expected);
+				assertThat(settings.source(PoolSettings.SIZING).name()).isEqualTo("DB_POOL_SIZING");
+				// Adaptive sizing lowers the default min-connections to its floor.
+				assertThat(settings.minConnections()).isEqualTo(minConnections);
+			});
 	}
 
 	@Test

@@ -1,0 +1,171 @@
+package dev.dbpool.sizing;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IntSummaryStatistics;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntToDoubleFunction;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link AdaptiveLimit}, against models of a database: a closed loop of threads
+ * that each borrow a connection, hold it for as long as the model says for the
+ * connections in use, and borrow again; the limit's ticks see the timings of each
+ * simulated second.
+ */
+class AdaptiveLimitTests {
+
+	private static final long SECOND = Duration.ofSeconds(1).toNanos();
+
+	private static final double MS = 1e6;
+
+	@Test
+	void shrinksToTheKneeWhenTheDatabaseIsTheBottleneck() {
+		// Two cores' worth of service: beyond 2 connections, each waits for the others.
+		Model model = new Model(50, (busy) -> MS * Math.max(1, busy / 2.0));
+		AdaptiveLimit limit = new AdaptiveLimit("cpu", 2, 20, 20, model::limitTo);
+		List<Integer> limits = model.run(limit, 120);
+		assertThat(settledBy(limits)).as("limits %s", limits).isLessThanOrEqualTo(60);
+		IntSummaryStatistics steady = band(limits, 60, 120);
+		assertThat(steady.getMax()).as("limits %s", limits).isLessThanOrEqualTo(4);
+		assertThat(steady.getMax() - steady.getMin()).as("band in %s", limits).isLessThanOrEqualTo(2);
+	}
+
+	@Test
+	void growsToTheCeilingWhileConnectionsAreHeldWhileTheDatabaseIdles() {
+		// 200 ms held whatever the connections in use: a slow call inside a transaction.
+		Model model = new Model(300, (busy) -> 200 * MS);
+		AdaptiveLimit limit = new AdaptiveLimit("slow", 2, 100, 20, model::limitTo);
+		List<Integer> limits = model.run(limit, 120);
+		assertThat(limits.subList(60, 115)).as("limits %s", limits).containsOnly(100);
+		assertThat(limit.changes()).isLessThan(30);
+	}
+
+	@Test
+	void settlesNearTheServersCapacityAndBacksOffWhileAnotherClientLoadsTheServer() {
+		// Eight connections' worth of service, halved while another client loads it.
+		double[] capacity = { 8 };
+		Model model = new Model(100, (busy) -> 4 * MS * Math.max(1, busy / capacity[0]));
+		AdaptiveLimit limit = new AdaptiveLimit("work", 2, 50, 20, model::limitTo);
+		List<Integer> before = model.run(limit, 90);
+		IntSummaryStatistics settled = band(before, 60, 90);
+		assertThat(settled.getMin()).as("limits %s", before).isGreaterThanOrEqualTo(7);
+		assertThat(settled.getMax()).as("limits %s", before).isLessThanOrEqualTo(12);
+		capacity[0] = 4;
+		List<Integer> during = model.run(limit, 60);
+		assertThat(band(during, 30, 60).getMax()).as("limits %s", during).isLessThan(settled.getMin());
+		capacity[0] = 8;
+		List<Integer> after = model.run(limit, 90);
+		assertThat(band(after, 60, 90).getMin()).as("limits %s", after).isGreaterThanOrEqualTo(settled.getMin() - 1);
+	}
+
+	@Test
+	void staysWithinItsFloorAndCeiling() {
+		Model model = new Model(500, (busy) -> MS * busy);
+		AdaptiveLimit limit = new AdaptiveLimit("bounded", 3, 10, 20, model::limitTo);
+		assertThat(limit.limit()).isEqualTo(10);
+		List<Integer> limits = model.run(limit, 60);
+		assertThat(limits).allSatisfy((value) -> assertThat(value).isBetween(3, 10));
+		assertThat(limit.bounds(5, 8, "test")).isBetween(5, 8);
+		assertThat(model.limit).isEqualTo(limit.limit());
+	}
+
+	@Test
+	void keepsItsLimitWithoutEnoughBorrows() {
+		Model model = new Model(1, (busy) -> 100 * MS);
+		AdaptiveLimit limit = new AdaptiveLimit("quiet", 2, 20, 20, model::limitTo);
+		model.run(limit, 30);
+		assertThat(limit.limit()).isEqualTo(20);
+		assertThat(limit.changes()).isZero();
+	}
+
+	@Test
+	void showsItsLimitInTheHealthDetailsAndMeters() {
+		Model model = new Model(50, (busy) -> MS * Math.max(1, busy / 2.0));
+		AdaptiveLimit limit = new AdaptiveLimit("shown", 2, 20, 20, model::limitTo);
+		model.run(limit, 10);
+		Map<String, Object> details = new HashMap<>();
+		limit.putDetails(details, java.time.Instant.now());
+		assertThat(details).containsKey(AdaptiveLimit.DETAIL);
+		@SuppressWarnings("unchecked")
+		Map<String, Object> sizing = (Map<String, Object>) details.get(AdaptiveLimit.DETAIL);
+		assertThat(sizing).containsEntry("mode", "adaptive")
+			.containsEntry("limit", limit.limit())
+			.containsEntry("floor", 2)
+			.containsEntry("ceiling", 20)
+			.containsKeys("holdMs", "baselineHoldMs", "queue", "changes", "lastChange");
+		assertThat(limit.meters()).extracting((meter) -> meter.name())
+			.containsExactly(AdaptiveLimit.LIMIT_METER, AdaptiveLimit.CHANGES_METER);
+		assertThat(limit.lastChange()).isNotNull();
+	}
+
+	// The first tick after which the limit stays within 2 of its final value.
+	private static int settledBy(List<Integer> limits) {
+		int last = limits.get(limits.size() - 1);
+		int settled = limits.size();
+		for (int i = limits.size() - 1; i >= 0 && Math.abs(limits.get(i) - last) <= 2; i--) {
+			settled = i;
+		}
+		return settled;
+	}
+
+	private static IntSummaryStatistics band(List<Integer> limits, int from, int to) {
+		return limits.subList(from, to).stream().mapToInt(Integer::intValue).summaryStatistics();
+	}
+
+	/**
+	 * A closed loop of threads borrowing from a pool of {@link #limit} connections, whose
+	 * hold time depends on the connections in use.
+	 */
+	private static final class Model {
+
+		private final int threads;
+
+		private final IntToDoubleFunction hold;
+
+		int limit;
+
+		private long nanoTime;
+
+		private long borrows;
+
+		private long heldNanos;
+
+		private long waitedNanos;
+
+		Model(int threads, IntToDoubleFunction hold) {
+			this.threads = threads;
+			this.hold = hold;
+		}
+
+		void limitTo(int limit) {
+			this.limit = limit;
+		}
+
+		// One tick per simulated second: busy connections, their hold time, the
+		// borrows they served and the threads left waiting.
+		List<Integer> run(AdaptiveLimit adaptive, int seconds) {
+			this.limit = adaptive.limit();
+			List<Integer> limits = new ArrayList<>();
+			for (int second = 0; second < seconds; second++) {
+				int busy = Math.min(this.limit, this.threads);
+				double hold = this.hold.applyAsDouble(busy);
+				long served = Math.round(busy * SECOND / hold);
+				this.borrows += served;
+				this.heldNanos += (long) busy * SECOND;
+				this.waitedNanos += (long) (this.threads - busy) * SECOND;
+				this.nanoTime += SECOND;
+				adaptive.tick(new AdaptiveLimit.Sample(this.nanoTime, this.borrows, this.heldNanos, this.waitedNanos));
+				limits.add(adaptive.limit());
+			}
+			return limits;
+		}
+
+	}
+
+}
