@@ -93,7 +93,8 @@ workload_section() { # <workload>
 	near=$(awk -v lo="$best_lo" '$2 >= lo { print $1 }' "$rows" | sort -n | paste -sd' ' -)
 	near_lo=$(echo "$near" | awk '{ print $1 }') near_hi=$(echo "$near" | awk '{ print $NF }')
 	echo "**Best fixed size: $best** ($(num "$best_rps" 0) req/s, p99 $(num "$best_p99" 1) ms). Its noise band, the spread of its"
-	echo "repeats: $(num "$best_lo" 0)–$(num "$best_hi" 0) req/s ($band_pct % of its median). Sizes whose median lies within it: $near."
+	echo "repeats: $(num "$best_lo" 0)–$(num "$best_hi" 0) req/s ($band_pct % of its median). Sizes whose median lies within it: $near.$(
+		[[ "$best" == "$(ls "$wdir/fixed" | sort -n | tail -n 1)" ]] && echo " It is the sweep's largest size: the best may lie above it.")"
 	echo
 	rm -f "$rows"
 
@@ -218,7 +219,7 @@ compete_section() {
 		"short, for checking the set-up only; these numbers speak for nothing."
 	echo
 	echo "The sample app's packaged jar, wrk $(cfg WRK_THREADS) threads on loopback. Fixed: a JVM per size, $(cfg WARMUP) s warm-up, then"
-	echo "$(cfg REPEATS) × $(cfg DURATION) s measured back to back. Adaptive (\`app.db.pool.sizing=adaptive\`): $(cfg REPEATS) fresh JVMs, each $(cfg SETTLE) s of"
+	echo "$(cfg REPEATS) × $(cfg DURATION) s measured back to back. Adaptive (\`app.db.pool.sizing=adaptive\`): $(cfg REPEATS) fresh JVM(s), each $(cfg SETTLE) s of"
 	echo "load then $(cfg DURATION) s measured; the limit (\`db.pool.sizing.limit\`) read every second. Every run: monitor interval"
 	echo "$(cfg MONITOR_INTERVAL) (the advice needs three). Medians of the repeats, spread min–max. db-work: one query of"
 	echo "$(num "$(env_of "$raw/calibration.txt" median_ms)" 2) ms on the idle server (\`$(env_of "$raw/calibration.txt" query)\`, psql \\timing, median of $(env_of "$raw/calibration.txt" runs))."
