@@ -37,8 +37,9 @@
 # 4 x 3 JVMs x (12 s + SETTLE 60 + DURATION 15) = ~18 min; compete ~3.5 min (pgbench -i, SETTLE 60 + COMPETE
 # 30 + RECOVER 60); the build (BUILD=1) ~1.5 min: about 44 minutes (the estimate, ESTIMATE_S, is also written to
 # the run's config.env, and the wall time to wall-seconds.txt). The smoke run: about 4 minutes (6 with a load
-# average of 15 from other work, when a JVM start took up to 60 s: run the full one on a quiet machine). Every wrk, pgbench and psql is
-# bounded by timeout, every JVM by APP_LIFETIME (its own phases + 120 s), every app start by APP_START_TIMEOUT;
+# average of 15 from other work, when a JVM start took up to 60 s: run the full one on a quiet machine).
+# Every wrk, pgbench and psql is bounded by timeout, every JVM by APP_LIFETIME (its own phases + 120 s), every
+# app start by APP_START_TIMEOUT;
 # every process started is ended on exit, and the pgbench database dropped.
 #
 # Parameters: environment variables or flags (--settle=30): WORKLOADS, REPEATS, SETTLE, COMPETE, RECOVER,
