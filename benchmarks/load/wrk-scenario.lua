@@ -4,6 +4,8 @@
 --   keylookup <max-id>                  GET /customers/<random 1..max-id>
 --   slowmix <max-id> <percent> <hold>   <percent> % GET /work?holdMs=<hold>, the rest as keylookup
 --   ping                                GET /ping (no database: the HTTP ceiling)
+--   dbwork <loops>                      GET /work/compute?loops=<loops>: one query that burns server CPU
+--                                       (count(*) over generate_series(1, loops); benchmarks/sizing/run.sh)
 --   readmix <max-id> <read-percent>     <read-percent> % GET /customers/<id>/order-summary (a read-only
 --                                       transaction), the rest POST /orders of 1.00 for a random customer;
 --                                       chosen by request count, so the writes are spread evenly
@@ -28,6 +30,8 @@ function init(args)
   hold_ms = tonumber(args[4] or "200")
   -- readmix: its third argument is the share of reads.
   read_percent = tonumber(args[3] or "90")
+  -- dbwork: its second argument is the loops of each query.
+  compute_path = "/work/compute?loops=" .. (args[2] or "60000")
   sent = 0
   statuses = {}
   -- A fixed seed per thread: the same run sends the same sequence of ids.
@@ -37,6 +41,9 @@ end
 function request()
   if mode == "ping" then
     return wrk.format("GET", "/ping")
+  end
+  if mode == "dbwork" then
+    return wrk.format("GET", compute_path)
   end
   if mode == "readmix" then
     sent = sent + 1

@@ -14,7 +14,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@code GET /work?holdMs=N}: holds one pooled connection for the time asked;
- * {@code GET /work?statementMs=N}: runs a statement that lasts that long.
+ * {@code GET /work?statementMs=N}: runs a statement that lasts that long;
+ * {@code GET /work/compute?loops=N}: counts N generated rows on the server.
  */
 class WorkEndpointTests extends AbstractSampleApplicationTests {
 
@@ -59,6 +60,24 @@ class WorkEndpointTests extends AbstractSampleApplicationTests {
 		assertThat(get("/work?statementMs=60001").statusCode()).isEqualTo(400);
 		assertThat(get("/work?statementMs=10&holdMs=10").statusCode()).isEqualTo(400);
 		assertThat(get("/work?statementMs=10&inTransaction=true").statusCode()).isEqualTo(400);
+	}
+
+	@Test
+	void computesOnTheServer() throws Exception {
+		HttpResponse<String> response = get("/work/compute?loops=60000");
+		assertThat(response.statusCode()).isEqualTo(200);
+		JsonNode result = json(response);
+		assertThat(result.get("counted").asLong()).isEqualTo(60_000);
+		assertThat(result.get("tookMicros").asLong()).isPositive();
+	}
+
+	@Test
+	void computeOutOfRangeOrMissingIsBadRequest() throws Exception {
+		assertThat(get("/work/compute?loops=0").statusCode()).isEqualTo(400);
+		assertThat(get("/work/compute?loops=-5").statusCode()).isEqualTo(400);
+		assertThat(get("/work/compute?loops=1000001").statusCode()).isEqualTo(400);
+		assertThat(get("/work/compute?loops=many").statusCode()).isEqualTo(400);
+		assertThat(get("/work/compute").statusCode()).isEqualTo(400);
 	}
 
 	@Test

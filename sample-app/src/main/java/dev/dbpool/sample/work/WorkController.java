@@ -28,11 +28,19 @@ import org.springframework.web.server.ResponseStatusException;
  * server ({@code pg_sleep}), through {@link JdbcClient} as the app's repositories run
  * theirs: ending its session meanwhile ({@code pg_terminate_backend}, a restart, a
  * failover) shows the 503 a lost connection is answered with.
+ * <p>
+ * {@code GET /work/compute?loops=N} runs one query that makes the database work: it
+ * counts the N rows of {@code generate_series(1, N)}, which burns server CPU in
+ * proportion to N (about 4 ms at N = 60,000 on a 2-core benchmark machine). It is the
+ * load where the database, not the pool or the app, is the bottleneck
+ * ({@code benchmarks/sizing/run.sh}'s {@code db-work}).
  */
 @RestController
 public class WorkController {
 
 	private static final long MAX_HOLD_MS = 60_000;
+
+	private static final long MAX_LOOPS = 1_000_000;
 
 	private final DataSource dataSource;
 
@@ -73,6 +81,20 @@ public class WorkController {
 			}
 		}
 		return new WorkResult(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - borrowed), backendPid);
+	}
+
+	@GetMapping("/work/compute")
+	ComputeResult compute(@RequestParam long loops) {
+		if (loops < 1 || loops > MAX_LOOPS) {
+			throw new ResponseStatusException(HttpStatus.BAD_REQUEST,
+					"loops must be between 1 and " + MAX_LOOPS + ", was " + loops);
+		}
+		long start = System.nanoTime();
+		long counted = this.jdbc.sql("SELECT count(*) FROM generate_series(1, :loops)")
+			.param("loops", loops)
+			.query(Long.class)
+			.single();
+		return new ComputeResult(counted, TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - start));
 	}
 
 	private WorkResult statement(long statementMs) {
