@@ -39,13 +39,14 @@ import static org.awaitility.Awaitility.await;
  * publishes; and the dashboard shows every {@code db_pool_*}, {@code db_server_*} and
  * {@code db_replica_*} series. The app runs with the settings that make the optional
  * meters exist: {@code max-waiting} ({@code db_pool_rejected_total}),
- * {@code leak-detection-threshold} ({@code db_pool_leaks_total}) and a read replica
+ * {@code leak-detection-threshold} ({@code db_pool_leaks_total}), adaptive sizing
+ * ({@code db_pool_sizing_*}) and a read replica
  * ({@code db_replica_*}), here the test database itself: its pool publishes the replica's
  * meters once a read-only transaction has started it.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "app.db.pool.max-waiting=50", "app.db.pool.leak-detection-threshold=30s",
-				"app.db.pool.replicas.url=${spring.datasource.url}" })
+				"app.db.pool.sizing=adaptive", "app.db.pool.replicas.url=${spring.datasource.url}" })
 @DirtiesContext
 class MonitoringQueriesTests extends AbstractSampleApplicationTests {
 
