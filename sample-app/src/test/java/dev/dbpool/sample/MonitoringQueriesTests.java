@@ -40,9 +40,9 @@ import static org.awaitility.Awaitility.await;
  * {@code db_replica_*} series. The app runs with the settings that make the optional
  * meters exist: {@code max-waiting} ({@code db_pool_rejected_total}),
  * {@code leak-detection-threshold} ({@code db_pool_leaks_total}), adaptive sizing
- * ({@code db_pool_sizing_*}) and a read replica
- * ({@code db_replica_*}), here the test database itself: its pool publishes the replica's
- * meters once a read-only transaction has started it.
+ * ({@code db_pool_sizing_*}) and a read replica ({@code db_replica_*}), here the test
+ * database itself: its pool publishes the replica's meters once a read-only transaction
+ * has started it.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "app.db.pool.max-waiting=50", "app.db.pool.leak-detection-threshold=30s",
