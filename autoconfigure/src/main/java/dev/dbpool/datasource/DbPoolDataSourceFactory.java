@@ -91,6 +91,8 @@ public final class DbPoolDataSourceFactory {
 		DbPoolDataSource pool = newDataSource();
 		this.configured.copyStateTo(pool);
 		this.settings.applyTo(pool);
+		// Borrow timings of db-pool's own; HikariCP's meters are attached to it later.
+		BorrowTracker.install(pool);
 		if (this.settings.replica() != null) {
 			// Spring's routing expects the read-only DataSource's connections read only
 			// already: it sets nothing on them.
