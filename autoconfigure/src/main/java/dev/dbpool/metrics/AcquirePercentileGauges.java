@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.core.instrument.util.DoubleFormat;
 
 /**
@@ -76,6 +77,19 @@ final class AcquirePercentileGauges {
 				.baseUnit(unit.name().toLowerCase(java.util.Locale.ROOT))
 				.register(registry);
 		}
+	}
+
+	/**
+	 * Whether a registry publishes the buckets of a percentiles histogram: every registry
+	 * does but the simple one, which has no aggregable percentiles.
+	 * @param registry the registry
+	 * @return whether it, or one registry of a composite, publishes them
+	 */
+	static boolean publishesHistograms(MeterRegistry registry) {
+		if (registry instanceof CompositeMeterRegistry composite) {
+			return composite.getRegistries().stream().anyMatch(AcquirePercentileGauges::publishesHistograms);
+		}
+		return !(registry instanceof SimpleMeterRegistry);
 	}
 
 	synchronized double percentile(double phi) {

@@ -43,13 +43,18 @@ public class AcquirePercentilesMeterFilter implements MeterFilter {
 
 	private final Set<String> computedElsewhere = ConcurrentHashMap.newKeySet();
 
+	private final Set<String> withoutHistogram = ConcurrentHashMap.newKeySet();
+
 	@Override
 	public @Nullable DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
 		if (!ACQUIRE.equals(id.getName())) {
 			return config;
 		}
 		String pool = id.getTag(MicrometerPoolCounters.POOL_TAG);
-		return config.merge((pool != null && this.computedElsewhere.contains(pool)) ? HISTOGRAM : PERCENTILES);
+		if (pool == null || !this.computedElsewhere.contains(pool)) {
+			return config.merge(PERCENTILES);
+		}
+		return this.withoutHistogram.contains(pool) ? config : config.merge(HISTOGRAM);
 	}
 
 	/**
@@ -58,6 +63,21 @@ public class AcquirePercentilesMeterFilter implements MeterFilter {
 	 * @since 0.8.0
 	 */
 	public void percentilesComputedFor(String pool) {
+		percentilesComputedFor(pool, true);
+	}
+
+	/**
+	 * Leave a pool's percentiles out of its acquire timer, db-pool publishing them, and
+	 * its histogram too where no registry it is in publishes one.
+	 * @param pool the pool's name
+	 * @param histogram whether a registry the pool's meters are in publishes the
+	 * histogram's buckets (Prometheus' does, the simple one does not)
+	 * @since 0.8.0
+	 */
+	public void percentilesComputedFor(String pool, boolean histogram) {
+		if (!histogram) {
+			this.withoutHistogram.add(pool);
+		}
 		this.computedElsewhere.add(pool);
 	}
 

@@ -53,7 +53,8 @@ public class HikariMetricsBinder implements MeterBinder {
 			if (tracker != null) {
 				tracker.attach((poolName, poolStats) -> {
 					if (this.percentiles != null) {
-						this.percentiles.percentilesComputedFor(poolName);
+						this.percentiles.percentilesComputedFor(poolName,
+								AcquirePercentileGauges.publishesHistograms(registry));
 					}
 					IMetricsTracker meters = micrometer.create(poolName, poolStats);
 					if (this.percentiles != null) {

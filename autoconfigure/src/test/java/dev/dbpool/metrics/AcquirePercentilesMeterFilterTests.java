@@ -68,6 +68,17 @@ class AcquirePercentilesMeterFilterTests {
 	}
 
 	@Test
+	void poolWhosePercentilesDbPoolComputesInASimpleRegistryGetsNoHistogram() {
+		AcquirePercentilesMeterFilter filter = new AcquirePercentilesMeterFilter();
+		filter.percentilesComputedFor("own", false);
+		DistributionStatisticConfig own = filter.configure(
+				new Meter.Id("hikaricp.connections.acquire", Tags.of("pool", "own"), null, null, Meter.Type.TIMER),
+				DistributionStatisticConfig.builder().build());
+		assertThat(own.isPercentileHistogram()).isNotEqualTo(Boolean.TRUE);
+		assertThat(own.getPercentiles()).isNullOrEmpty();
+	}
+
+	@Test
 	void settingsTheMeterAlreadyHasWin() {
 		Meter.Id id = new Meter.Id("hikaricp.connections.acquire", Tags.empty(), null, null, Meter.Type.TIMER);
 		DistributionStatisticConfig config = new AcquirePercentilesMeterFilter().configure(id,
