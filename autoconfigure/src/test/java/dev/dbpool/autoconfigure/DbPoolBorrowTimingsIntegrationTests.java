@@ -169,6 +169,20 @@ class DbPoolBorrowTimingsIntegrationTests {
 		});
 	}
 
+	@Test
+	void monitorSwitchedOffLeavesThePoolToSpringBootsTracker() {
+		String name = ServerSide.uniqueName("it-timings-unmonitored");
+		String pool = name + "-pool";
+		this.withMetrics.withPropertyValues("spring.application.name=" + name, "app.db.pool.monitor.enabled=false")
+			.run((context) -> {
+				HikariDataSource dataSource = context.getBean(HikariDataSource.class);
+				dataSource.getConnection().close();
+				assertThat(BorrowTracker.of(dataSource)).isNull();
+				assertThat(only(context.getBean(MeterRegistry.class), "hikaricp.connections.acquire", pool).count())
+					.isOne();
+			});
+	}
+
 	private static Timer only(MeterRegistry registry, String name, String pool) {
 		assertThat(registry.get(name).timers()).as(name)
 			.singleElement()
