@@ -8,6 +8,9 @@
 #   JMH_THREADS=1 JMH_POOL=8 JMH_ARGS="-f 1 -wi 1 -i 1 -w 1s -r 1s" benchmarks/jmh/run.sh   # a smoke run
 #
 # JMH_ARGS is added to every JMH command line (it can override forks, iterations and times).
+# JMH_VARIANTS picks BorrowPathBenchmark's pools (default: bare, no-op-tracker, boot-default, db-pool; also
+# db-pool-timings, micrometer-tracker, db-pool-no-percentiles, db-pool-histogram-only: see PoolVariant), e.g.
+#   JMH_VARIANTS=bare,no-op-tracker,db-pool-timings,db-pool benchmarks/jmh/run.sh
 source "$(dirname "$0")/../load/lib.sh"
 capture_command benchmarks/jmh/run.sh "$@"
 parse_flags "$@"
@@ -27,11 +30,12 @@ JMH_TIMEOUT=${JMH_TIMEOUT:-3600}
 
 # One hot-path benchmark class at one thread count; its JSON is raw/jmh/<file>-t<threads>.json.
 run_hot_path() {
-	local benchmark=$1 file=$2 threads=$3 rc=0
+	local benchmark=$1 file=$2 threads=$3 rc=0 variants=()
+	[[ $benchmark == BorrowPathBenchmark && -n ${JMH_VARIANTS:-} ]] && variants=(-p "variant=$JMH_VARIANTS")
 	log "JMH: $benchmark, $threads thread(s), pool $JMH_POOL"
 	# shellcheck disable=SC2086 # JMH_ARGS is a word list
 	run_bounded "$JMH_TIMEOUT" "$LOGS/jmh-$file-t$threads.log" "$JAVA" -jar "$BENCH_JAR" \
-		"dev.dbpool.benchmarks.jmh.$benchmark" -t "$threads" -p maxConnections="$JMH_POOL" \
+		"dev.dbpool.benchmarks.jmh.$benchmark" -t "$threads" -p maxConnections="$JMH_POOL" "${variants[@]}" \
 		-rf json -rff "$RAW/jmh/$file-t$threads.json" $JMH_ARGS || rc=$?
 	((rc == 0)) || die "JMH failed with status $rc (see $LOGS/jmh-$file-t$threads.log)"
 }

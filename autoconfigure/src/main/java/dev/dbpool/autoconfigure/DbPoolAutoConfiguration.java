@@ -107,6 +107,7 @@ public final class DbPoolAutoConfiguration {
 			PoolSettings settings = new PoolSettingsResolver(properties, environment, configured).resolve();
 			return new DbPoolDataSourceFactory(configured, settings)
 				.credentialsProvider(credentialsProvider.getIfUnique())
+				.trackBorrows(monitored(environment))
 				.create();
 		}
 
@@ -144,6 +145,7 @@ public final class DbPoolAutoConfiguration {
 					configured(dataSourceProperties, details, environment))
 				.resolveReplica(replica);
 			return new DbPoolDataSourceFactory(replica, settings).credentialsProvider(credentialsProvider.getIfUnique())
+				.trackBorrows(monitored(environment))
 				.create();
 		}
 
@@ -165,6 +167,13 @@ public final class DbPoolAutoConfiguration {
 
 		// As Spring Boot binds its own pool: spring.datasource.*, then
 		// spring.datasource.hikari.*, and a service connection wins over both.
+		// The borrow timings feed the monitor: a pool without it borrows as HikariCP
+		// does,
+		// with Spring Boot's tracker.
+		private static boolean monitored(Environment environment) {
+			return environment.getProperty("app.db.pool.monitor.enabled", Boolean.class, true);
+		}
+
 		private static HikariConfig configured(DataSourceProperties properties, @Nullable JdbcConnectionDetails details,
 				Environment environment) {
 			HikariConfig config = new HikariConfig();

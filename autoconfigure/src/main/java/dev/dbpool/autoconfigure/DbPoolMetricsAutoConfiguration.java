@@ -3,9 +3,12 @@ package dev.dbpool.autoconfigure;
 import java.util.List;
 import java.util.Map;
 
+import javax.sql.DataSource;
+
 import com.zaxxer.hikari.HikariDataSource;
 import dev.dbpool.metrics.AcquirePercentilesMeterFilter;
 import dev.dbpool.metrics.DbPoolMeterBinder;
+import dev.dbpool.metrics.HikariMetricsBinder;
 import dev.dbpool.metrics.MicrometerPoolCounters;
 import dev.dbpool.metrics.ServerViewMeterBinder;
 import dev.dbpool.monitor.PoolCounters;
@@ -13,6 +16,7 @@ import dev.dbpool.monitor.PoolMonitor;
 import dev.dbpool.server.ServerView;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionMessage;
@@ -39,7 +43,9 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
  * {@code hikaricp.connections.acquire} ({@code app.db.pool.metrics.acquire-percentiles}),
  * unless the application configures that meter's distribution under
  * {@code management.metrics.distribution.*}. Spring Boot's {@code hikaricp.*} and
- * {@code jdbc.connections.*} meters stay as Spring Boot binds them.
+ * {@code jdbc.connections.*} meters stay as Spring Boot binds them; for the pools db-pool
+ * built, whose tracker records their borrow timings, the {@code hikaricp.*} meters come
+ * from HikariCP's own Micrometer tracker, attached to db-pool's.
  *
  * @author db-pool
  * @since 0.2.0
@@ -49,11 +55,13 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
 				DbPoolMonitorAutoConfiguration.class },
 		afterName = {
 				"org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
-				"org.springframework.boot.jdbc.autoconfigure.metrics.DataSourcePoolMetricsAutoConfiguration" })
+				DbPoolMetricsAutoConfiguration.DATA_SOURCE_POOL_METRICS })
 @ConditionalOnClass({ HikariDataSource.class, MeterRegistry.class })
 @ConditionalOnBean(MeterRegistry.class)
 @EnableConfigurationProperties(DbPoolProperties.class)
 public final class DbPoolMetricsAutoConfiguration {
+
+	static final String DATA_SOURCE_POOL_METRICS = "org.springframework.boot.jdbc.autoconfigure.metrics.DataSourcePoolMetricsAutoConfiguration";
 
 	@Bean
 	@ConditionalOnMissingBean
@@ -61,6 +69,19 @@ public final class DbPoolMetricsAutoConfiguration {
 	@Conditional(AcquireDistributionNotConfiguredCondition.class)
 	AcquirePercentilesMeterFilter dbPoolAcquirePercentilesMeterFilter() {
 		return new AcquirePercentilesMeterFilter();
+	}
+
+	/**
+	 * HikariCP's {@code hikaricp.*} meters for the pools db-pool built, whose own tracker
+	 * Spring Boot's binder leaves alone; only where Spring Boot binds them to the other
+	 * pools, so that excluding its auto-configuration still switches them off.
+	 */
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBean(type = DATA_SOURCE_POOL_METRICS)
+	HikariMetricsBinder dbPoolHikariMetricsBinder(ObjectProvider<DataSource> dataSources,
+			ObjectProvider<AcquirePercentilesMeterFilter> percentiles) {
+		return new HikariMetricsBinder(dataSources, percentiles.getIfAvailable());
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -59,6 +59,8 @@ public final class DbPoolDataSourceFactory {
 
 	private @Nullable HikariCredentialsProvider credentialsProvider;
 
+	private boolean trackBorrows = true;
+
 	/**
 	 * Create a factory.
 	 * @param configured the connection (URL, credentials, driver) and
@@ -84,6 +86,19 @@ public final class DbPoolDataSourceFactory {
 	}
 
 	/**
+	 * Whether to set db-pool's {@link BorrowTracker} on the pool: its borrow timings,
+	 * which the monitor reads, and HikariCP's meters behind it. Without it, Spring Boot
+	 * gives the pool HikariCP's Micrometer tracker as to any pool.
+	 * @param track whether to track the borrows
+	 * @return this factory
+	 * @since 0.8.0
+	 */
+	public DbPoolDataSourceFactory trackBorrows(boolean track) {
+		this.trackBorrows = track;
+		return this;
+	}
+
+	/**
 	 * Build the pool.
 	 * @return the pool, configured and not started
 	 * @throws dev.dbpool.diagnostics.InvalidDbPoolConfigurationException if the
@@ -93,6 +108,11 @@ public final class DbPoolDataSourceFactory {
 		DbPoolDataSource pool = newDataSource();
 		this.configured.copyStateTo(pool);
 		this.settings.applyTo(pool);
+		if (this.trackBorrows) {
+			// Borrow timings of db-pool's own; HikariCP's meters are attached to it
+			// later.
+			BorrowTracker.install(pool);
+		}
 		if (this.settings.replica() != null) {
 			// Spring's routing expects the read-only DataSource's connections read only
 			// already: it sets nothing on them.

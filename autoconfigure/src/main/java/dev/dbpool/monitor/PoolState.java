@@ -11,6 +11,8 @@ import java.util.function.Supplier;
 
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
+import dev.dbpool.datasource.BorrowTotals;
+import dev.dbpool.datasource.BorrowTracker;
 import dev.dbpool.datasource.DbPoolDataSource;
 import dev.dbpool.sizing.AdaptiveLimit;
 import org.jspecify.annotations.Nullable;
@@ -176,6 +178,15 @@ public final class PoolState {
 		}
 		PoolSnapshot.State state = this.dataSource.isRunning() ? PoolSnapshot.State.RUNNING
 				: PoolSnapshot.State.SUSPENDED;
+		BorrowTracker tracker = BorrowTracker.of(this.dataSource);
+		BorrowTotals totals = (tracker != null && tracker.isStarted()) ? tracker.totals() : null;
+		if (totals != null) {
+			// db-pool's own tracker: no meter registry needed, hold times in nanoseconds.
+			return new PoolSnapshot(name, state, time, nanoTime, pool.getActiveConnections(), pool.getIdleConnections(),
+					pool.getTotalConnections(), pool.getThreadsAwaitingConnection(), max, min, totals.timeouts(),
+					totals.connectionsCreated(),
+					new PoolTimings(totals.returns(), totals.heldNanos(), totals.acquires(), totals.waitedNanos()));
+		}
 		PoolCounters counters = this.counters.get();
 		return new PoolSnapshot(name, state, time, nanoTime, pool.getActiveConnections(), pool.getIdleConnections(),
 				pool.getTotalConnections(), pool.getThreadsAwaitingConnection(), max, min,
@@ -253,6 +264,12 @@ public final class PoolState {
 	 * @since 0.8.0
 	 */
 	public PoolTimings timings() {
+		BorrowTracker tracker = BorrowTracker.of(this.dataSource);
+		BorrowTotals totals = (tracker != null && tracker.isStarted()) ? tracker.totals() : null;
+		if (totals != null) {
+			// db-pool's own tracker: no meter registry needed, hold times in nanoseconds.
+			return new PoolTimings(totals.returns(), totals.heldNanos(), totals.acquires(), totals.waitedNanos());
+		}
 		return this.counters.get().timings(name());
 	}
 

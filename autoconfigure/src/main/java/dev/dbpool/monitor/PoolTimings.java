@@ -1,13 +1,19 @@
 package dev.dbpool.monitor;
 
 /**
- * A pool's cumulative borrow timings since it started, as HikariCP records them on each
+ * A pool's cumulative borrow timings since it started, as HikariCP reports them on each
  * borrow and return: how many connections were handed over and for how long they were
- * held, and how long the borrows waited for one.
+ * held, and how long the borrows waited for one. For the pools db-pool builds they come
+ * from its own tracker ({@link dev.dbpool.datasource.BorrowTracker}): hold times exact to
+ * the nanosecond, the time so far of connections still out included (so that the held
+ * time over an interval, divided by the interval, is the average number of connections in
+ * use, even for holds longer than the interval); for other pools from HikariCP's
+ * Micrometer timers, in whole milliseconds, each hold counted at its return.
  *
  * @param borrows connections returned to the pool (each counted once it is returned)
- * @param heldNanos time they were held, in total
- * @param acquires borrows that got a connection
+ * @param heldNanos time connections were held, in total
+ * @param acquires borrows HikariCP timed (as its {@code hikaricp.connections.acquire}
+ * timer counts them, timed-out ones included)
  * @param waitedNanos time those borrows waited, in total
  * @author db-pool
  * @since 0.8.0

@@ -2,6 +2,7 @@ package dev.dbpool.autoconfigure;
 
 import dev.dbpool.metrics.AcquirePercentilesMeterFilter;
 import dev.dbpool.metrics.DbPoolMeterBinder;
+import dev.dbpool.metrics.HikariMetricsBinder;
 import dev.dbpool.metrics.MicrometerPoolCounters;
 import dev.dbpool.monitor.PoolCounters;
 import dev.dbpool.monitor.PoolMonitor;
@@ -13,6 +14,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
@@ -40,6 +44,16 @@ class DbPoolMetricsAutoConfigurationTests {
 		this.runner.run((context) -> assertThat(context).hasSingleBean(DbPoolMeterBinder.class)
 			.hasSingleBean(AcquirePercentilesMeterFilter.class)
 			.hasSingleBean(MicrometerPoolCounters.class));
+	}
+
+	@Test
+	void hikariCpsMetersAreAttachedToDbPoolsTrackerWhereSpringBootBindsThem() {
+		this.runner.run((context) -> assertThat(context).hasSingleBean(HikariMetricsBinder.class));
+		// Spring Boot's DataSource metrics excluded: no hikaricp.* meters for any pool.
+		this.withoutRegistry
+			.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
+					CompositeMeterRegistryAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class))
+			.run((context) -> assertThat(context).doesNotHaveBean(HikariMetricsBinder.class));
 	}
 
 	@Test

@@ -53,6 +53,32 @@ class AcquirePercentilesMeterFilterTests {
 	}
 
 	@Test
+	void poolWhosePercentilesDbPoolComputesGetsTheHistogramAlone() {
+		AcquirePercentilesMeterFilter filter = new AcquirePercentilesMeterFilter();
+		filter.percentilesComputedFor("own");
+		DistributionStatisticConfig own = filter.configure(
+				new Meter.Id("hikaricp.connections.acquire", Tags.of("pool", "own"), null, null, Meter.Type.TIMER),
+				DistributionStatisticConfig.builder().build());
+		assertThat(own.isPercentileHistogram()).isTrue();
+		assertThat(own.getPercentiles()).isNullOrEmpty();
+		DistributionStatisticConfig other = filter.configure(
+				new Meter.Id("hikaricp.connections.acquire", Tags.of("pool", "other"), null, null, Meter.Type.TIMER),
+				DistributionStatisticConfig.builder().build());
+		assertThat(other.getPercentiles()).containsExactly(0.5, 0.95, 0.99);
+	}
+
+	@Test
+	void poolWhosePercentilesDbPoolComputesInASimpleRegistryGetsNoHistogram() {
+		AcquirePercentilesMeterFilter filter = new AcquirePercentilesMeterFilter();
+		filter.percentilesComputedFor("own", false);
+		DistributionStatisticConfig own = filter.configure(
+				new Meter.Id("hikaricp.connections.acquire", Tags.of("pool", "own"), null, null, Meter.Type.TIMER),
+				DistributionStatisticConfig.builder().build());
+		assertThat(own.isPercentileHistogram()).isNotEqualTo(Boolean.TRUE);
+		assertThat(own.getPercentiles()).isNullOrEmpty();
+	}
+
+	@Test
 	void settingsTheMeterAlreadyHasWin() {
 		Meter.Id id = new Meter.Id("hikaricp.connections.acquire", Tags.empty(), null, null, Meter.Type.TIMER);
 		DistributionStatisticConfig config = new AcquirePercentilesMeterFilter().configure(id,

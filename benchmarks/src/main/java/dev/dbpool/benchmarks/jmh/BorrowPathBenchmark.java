@@ -48,7 +48,7 @@ public class BorrowPathBenchmark {
 	@State(Scope.Benchmark)
 	public static class Pool {
 
-		@Param({ "bare", "boot-default", "db-pool" })
+		@Param({ "bare", "no-op-tracker", "boot-default", "db-pool" })
 		public String variant = "db-pool";
 
 		@Param("20")
