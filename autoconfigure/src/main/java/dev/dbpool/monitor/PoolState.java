@@ -179,13 +179,15 @@ public final class PoolState {
 		PoolSnapshot.State state = this.dataSource.isRunning() ? PoolSnapshot.State.RUNNING
 				: PoolSnapshot.State.SUSPENDED;
 		BorrowTracker tracker = BorrowTracker.of(this.dataSource);
-		BorrowTotals totals = (tracker != null && tracker.isStarted()) ? tracker.totals() : null;
-		if (totals != null) {
-			// db-pool's own tracker: no meter registry needed, hold times in nanoseconds.
+		if (tracker != null && tracker.isStarted()) {
+			// db-pool's own tracker: no meter registry needed, hold times in nanoseconds;
+			// never mixed with the meters' milliseconds, even when a read fails.
+			BorrowTotals totals = tracker.totals();
+			PoolTimings timings = timingsOf(totals);
 			return new PoolSnapshot(name, state, time, nanoTime, pool.getActiveConnections(), pool.getIdleConnections(),
-					pool.getTotalConnections(), pool.getThreadsAwaitingConnection(), max, min, totals.timeouts(),
-					totals.connectionsCreated(),
-					new PoolTimings(totals.returns(), totals.heldNanos(), totals.acquires(), totals.waitedNanos()));
+					pool.getTotalConnections(), pool.getThreadsAwaitingConnection(), max, min,
+					(totals != null) ? totals.timeouts() : PoolSnapshot.UNKNOWN,
+					(totals != null) ? totals.connectionsCreated() : PoolSnapshot.UNKNOWN, timings);
 		}
 		PoolCounters counters = this.counters.get();
 		return new PoolSnapshot(name, state, time, nanoTime, pool.getActiveConnections(), pool.getIdleConnections(),
@@ -265,12 +267,16 @@ public final class PoolState {
 	 */
 	public PoolTimings timings() {
 		BorrowTracker tracker = BorrowTracker.of(this.dataSource);
-		BorrowTotals totals = (tracker != null && tracker.isStarted()) ? tracker.totals() : null;
-		if (totals != null) {
-			// db-pool's own tracker: no meter registry needed, hold times in nanoseconds.
-			return new PoolTimings(totals.returns(), totals.heldNanos(), totals.acquires(), totals.waitedNanos());
+		if (tracker != null && tracker.isStarted()) {
+			return timingsOf(tracker.totals());
 		}
 		return this.counters.get().timings(name());
+	}
+
+	private static PoolTimings timingsOf(@Nullable BorrowTotals totals) {
+		return (totals != null)
+				? new PoolTimings(totals.returns(), totals.heldNanos(), totals.acquires(), totals.waitedNanos())
+				: PoolTimings.UNKNOWN;
 	}
 
 	/**
