@@ -197,7 +197,7 @@ public class DbPoolDataSource extends HikariDataSource {
 		while (pool.getTotalConnections() > max && pool.getIdleConnections() > 0) {
 			try {
 				Connection connection = pool.getConnection(IDLE_BORROW_MILLIS);
-				pool.evictConnection(connection);
+				evict(pool, connection);
 				closed++;
 			}
 			catch (SQLException ex) {
@@ -226,12 +226,22 @@ public class DbPoolDataSource extends HikariDataSource {
 			for (int surplus = pool.getTotalConnections() - limit; surplus > 0
 					&& pool.getTotalConnections() > limit; surplus--) {
 				try {
-					pool.evictConnection(pool.getConnection(ADAPTIVE_BORROW_MILLIS));
+					evict(pool, pool.getConnection(ADAPTIVE_BORROW_MILLIS));
 				}
 				catch (SQLException ex) {
 					break;
 				}
 			}
+		}
+	}
+
+	// Closed by HikariCP at once, without the return its tracker sees on a close: the
+	// borrow tracker is told of it, or it would count the connection as out for ever.
+	private void evict(HikariPool pool, Connection connection) {
+		pool.evictConnection(connection);
+		BorrowTracker tracker = BorrowTracker.of(this);
+		if (tracker != null) {
+			tracker.recordConnectionUsageMillis(0);
 		}
 	}
 

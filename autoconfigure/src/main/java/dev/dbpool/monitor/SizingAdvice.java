@@ -21,7 +21,10 @@ import org.jspecify.annotations.Nullable;
  * under the load: the advice is then the most busy connections of an interval whose hold
  * time stayed within {@value #KNEE} times the least busy ones', times the headroom. No
  * advice before the window holds {@value #MIN_INTERVALS} intervals with at least
- * {@value #MIN_BORROWS} borrows in all.
+ * {@value #MIN_BORROWS} borrows in all. Where the pool was full in every interval (at
+ * least 90% of max-connections busy on average, threads waiting) and hold times did not
+ * vary, the load's demand is the clients', not what the database can serve, and one size
+ * cannot tell whether more would be served faster: the advice is then the pool's size.
  *
  * @param recommendedMaxConnections the max-connections recommended
  * @param busy the most connections held at once on average in an interval of the window
@@ -55,6 +58,9 @@ public record SizingAdvice(int recommendedMaxConnections, double busy, double de
 
 	/** Fewest borrows the advice rests on. */
 	public static final int MIN_BORROWS = 100;
+
+	// Share of max-connections busy on average that counts as the pool full.
+	private static final double FULL = 0.9;
 
 	// Fewest borrows of an interval whose hold time is compared: fewer are noise.
 	private static final int MIN_COMPARED_BORROWS = 10;
@@ -101,7 +107,18 @@ public record SizingAdvice(int recommendedMaxConnections, double busy, double de
 				&& mostBusy.busy() >= 1.5 * leastBusy.busy() && mostBusy.meanHoldNanos() >= SATURATION * baseline;
 		int recommended;
 		String basis;
-		if (saturated) {
+		boolean full = intervals.stream().allMatch(Interval::full);
+		if (!saturated && full) {
+			// Little's law would ask for every waiting client: that the database would
+			// serve them faster than it serves the pool cannot be seen at one size.
+			int max = intervals.get(intervals.size() - 1).max();
+			recommended = max;
+			basis = String.format("the pool was full with threads waiting in every monitor interval (%.1f "
+					+ "connections busy or waited for at once): whether the database would serve more connections "
+					+ "faster cannot be seen at one size, so the advice is the size it has; sizing: adaptive, or a "
+					+ "sweep of sizes, finds out", demand);
+		}
+		else if (saturated) {
 			double knee = 0;
 			for (Interval interval : intervals) {
 				if (interval.borrows() >= MIN_COMPARED_BORROWS && interval.meanHoldNanos() <= KNEE * baseline) {
@@ -148,7 +165,7 @@ public record SizingAdvice(int recommendedMaxConnections, double busy, double de
 				PoolTimings after = sample.timings();
 				Interval interval = new Interval(sample.nanoTime() - previous.nanoTime(),
 						after.borrows() - before.borrows(), after.heldNanos() - before.heldNanos(),
-						after.acquires() - before.acquires(), after.waitedNanos() - before.waitedNanos());
+						after.acquires() - before.acquires(), after.waitedNanos() - before.waitedNanos(), sample.max());
 				// A pool restarted in between, or counts kept per step: not comparable.
 				if (interval.nanos() > 0 && interval.borrows() >= 0 && interval.heldNanos() >= 0
 						&& interval.acquires() >= 0 && interval.waitedNanos() >= 0) {
@@ -160,7 +177,12 @@ public record SizingAdvice(int recommendedMaxConnections, double busy, double de
 		return intervals;
 	}
 
-	private record Interval(long nanos, long borrows, long heldNanos, long acquires, long waitedNanos) {
+	private record Interval(long nanos, long borrows, long heldNanos, long acquires, long waitedNanos, int max) {
+
+		// Every connection held, threads waiting: the pool was the limit throughout.
+		boolean full() {
+			return busy() >= FULL * this.max && waiting() >= 1;
+		}
 
 		double busy() {
 			return (double) this.heldNanos / this.nanos;

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import dev.dbpool.datasource.BorrowTotals;
+import dev.dbpool.datasource.BorrowTracker;
 import dev.dbpool.datasource.DbPoolDataSource;
 import dev.dbpool.health.DbPoolHealthIndicator;
 import dev.dbpool.sizing.AdaptiveLimit;
@@ -98,6 +100,30 @@ class DbPoolAdaptiveSizingIntegrationTests {
 				assertThat(limit.ceiling()).isEqualTo(60);
 				assertThat(limit.floor()).isEqualTo(4);
 				assertThat(pool.getMinimumIdle()).isEqualTo(4);
+			});
+	}
+
+	@Test
+	void connectionsClosedAboveALoweredLimitAreNotCountedAsHeld() {
+		DbPoolContexts.everyFeature()
+			.withPropertyValues("spring.application.name=it-adaptive-evict", "app.db.pool.pooler.mode=none",
+					"app.db.pool.sizing=adaptive")
+			.run((context) -> {
+				DbPoolDataSource pool = context.getBean(DbPoolDataSource.class);
+				List<Connection> connections = new ArrayList<>();
+				for (int i = 0; i < 12; i++) {
+					connections.add(pool.getConnection());
+				}
+				for (Connection connection : connections) {
+					connection.close();
+				}
+				pool.resize(4, null, "a test");
+				assertThat(pool.getHikariPoolMXBean().getTotalConnections()).isLessThanOrEqualTo(4);
+				BorrowTotals totals = BorrowTracker.of(pool).totals();
+				assertThat(totals.acquires() - totals.timeouts()).isEqualTo(totals.returns());
+				Thread.sleep(200);
+				// Nothing is out: the time held does not grow.
+				assertThat(BorrowTracker.of(pool).totals().heldNanos()).isEqualTo(totals.heldNanos());
 			});
 	}
 

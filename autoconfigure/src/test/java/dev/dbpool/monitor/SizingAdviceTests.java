@@ -26,7 +26,7 @@ class SizingAdviceTests {
 		assertThat(SizingAdvice.of(quiet.samples)).isNull();
 		List<PoolSnapshot> unknown = new ArrayList<>();
 		for (int i = 0; i < 5; i++) {
-			unknown.add(snapshot(i, PoolTimings.UNKNOWN));
+			unknown.add(snapshot(i, 20, PoolTimings.UNKNOWN));
 		}
 		assertThat(SizingAdvice.of(unknown)).isNull();
 	}
@@ -59,6 +59,18 @@ class SizingAdviceTests {
 	}
 
 	@Test
+	void aPoolFullInEveryIntervalIsNotAdvisedToGrowBlindly() {
+		// All 4 connections busy and 6 threads waiting throughout, at one hold time:
+		// whether the database would serve more connections faster cannot be seen.
+		History history = new History(4).interval(400, 10.0, 6.0).interval(400, 10.0, 6.0).interval(400, 10.0, 6.0);
+		SizingAdvice advice = SizingAdvice.of(history.samples);
+		assertThat(advice.demand()).isEqualTo(10.0);
+		assertThat(advice.recommendedMaxConnections()).isEqualTo(4);
+		assertThat(advice.basis()).startsWith("the pool was full with threads waiting in every monitor interval")
+			.contains("sizing: adaptive");
+	}
+
+	@Test
 	void holdTimesThatGrowWithTheConnectionsInUseCapTheAdviceWhereTheyStillKeptUp() {
 		// 2 busy at 2ms each, 4 at 2.4ms, 8 at 6ms: the database slows down past 4.
 		History history = new History().interval(1000, 2.0, 0)
@@ -83,9 +95,9 @@ class SizingAdviceTests {
 		assertThat(advice.window()).isEqualTo(Duration.ofSeconds(4));
 	}
 
-	private static PoolSnapshot snapshot(int second, PoolTimings timings) {
+	private static PoolSnapshot snapshot(int second, int max, PoolTimings timings) {
 		return new PoolSnapshot("unit-pool", PoolSnapshot.State.RUNNING, Instant.EPOCH.plusSeconds(second),
-				second * SECOND, 0, 0, 0, 0, 20, 5, 0, 0, timings);
+				second * SECOND, 0, 0, 0, 0, max, Math.min(5, max), 0, 0, timings);
 	}
 
 	/**
@@ -103,7 +115,14 @@ class SizingAdviceTests {
 
 		private int second;
 
+		private final int max;
+
 		History() {
+			this(20);
+		}
+
+		History(int max) {
+			this.max = max;
 			add();
 		}
 
@@ -125,8 +144,8 @@ class SizingAdviceTests {
 		}
 
 		private void add() {
-			this.samples
-				.add(snapshot(this.second, new PoolTimings(this.borrows, this.held, this.borrows, this.waited)));
+			this.samples.add(snapshot(this.second, this.max,
+					new PoolTimings(this.borrows, this.held, this.borrows, this.waited)));
 		}
 
 	}
