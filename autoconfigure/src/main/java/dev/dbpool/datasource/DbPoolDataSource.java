@@ -38,9 +38,6 @@ public class DbPoolDataSource extends HikariDataSource {
 
 	private static final long IDLE_BORROW_MILLIS = 10;
 
-	// How long adaptive sizing waits for each connection above a lowered limit.
-	static final long ADAPTIVE_BORROW_MILLIS = 100;
-
 	private static final Log logger = LogFactory.getLog(DbPoolDataSource.class);
 
 	private volatile @Nullable PoolSettings settings;
@@ -209,8 +206,7 @@ public class DbPoolDataSource extends HikariDataSource {
 
 	/**
 	 * Set the limit adaptive sizing chose: HikariCP's max-connections, and, when lower,
-	 * the connections above it closed as soon as they come back, waiting at most
-	 * {@value #ADAPTIVE_BORROW_MILLIS} ms for each.
+	 * the pool's connections retired so that those in use drop to it at once.
 	 * @param limit the new limit
 	 */
 	synchronized void limitTo(int limit) {
@@ -219,19 +215,12 @@ public class DbPoolDataSource extends HikariDataSource {
 			return;
 		}
 		setMaximumPoolSize(limit);
-		if (limit < old && getHikariPoolMXBean() instanceof HikariPool pool) {
-			// HikariCP hands a returned connection to a waiting thread first: waiting
-			// for it, this thread gets each connection above the limit as it comes
-			// back, so that the connections in use drop to the limit at once.
-			for (int surplus = pool.getTotalConnections() - limit; surplus > 0
-					&& pool.getTotalConnections() > limit; surplus--) {
-				try {
-					evict(pool, pool.getConnection(ADAPTIVE_BORROW_MILLIS));
-				}
-				catch (SQLException ex) {
-					break;
-				}
-			}
+		if (limit < old && getHikariPoolMXBean() instanceof HikariPool pool && pool.getTotalConnections() > limit) {
+			// HikariCP closes no connection above a lowered max until it idles out, and
+			// under load none does. Retired, the idle ones close now and those in use as
+			// they come back, so that the connections in use drop to the limit within
+			// one hold time; the pool reopens up to the limit as threads ask.
+			pool.softEvictConnections();
 		}
 	}
 
