@@ -26,7 +26,8 @@ import org.jspecify.annotations.Nullable;
  * the last {@value #BASELINE_TICKS} ticks, the hold time without queuing in the database;
  * {@code busy} the connections held on average; and
  * {@code queue = busy × (1 − baseline / hold)} the connections' worth of work queued
- * inside the database rather than served. Then:
+ * inside the database rather than served, less what the tick-to-tick variation of the
+ * hold time (two standard deviations) explains. Then:
  * <ul>
  * <li><b>shrink</b> when {@code queue > β} ({@code β = max(1.5, 0.2 × limit)}): hold
  * times grew with the connections in use, the database is the bottleneck: to
@@ -88,6 +89,9 @@ public final class AdaptiveLimit implements PoolGuard {
 	// Weight of the newest tick in the smoothed hold time.
 	private static final double SMOOTHING = 0.3;
 
+	// Weight of the newest tick in the hold time's mean and variance.
+	private static final double NOISE_WEIGHT = 0.1;
+
 	private static final Duration INFO_INTERVAL = Duration.ofMinutes(1);
 
 	private static final Log logger = LogFactory.getLog(AdaptiveLimit.class);
@@ -117,6 +121,12 @@ public final class AdaptiveLimit implements PoolGuard {
 	private @Nullable Sample previous;
 
 	private double smoothedHold = Double.NaN;
+
+	// How much a tick's hold time varies from the smoothed one under a steady limit: the
+	// square of its relative deviation, averaged over about ten such ticks.
+	private double holdVariance;
+
+	private int ticksSinceChange;
 
 	private final double[] holds = new double[BASELINE_TICKS];
 
@@ -263,6 +273,10 @@ public final class AdaptiveLimit implements PoolGuard {
 			endProbe(hold);
 			return;
 		}
+		if (!Double.isNaN(this.smoothedHold) && this.ticksSinceChange++ >= 2) {
+			double deviation = (hold - this.smoothedHold) / this.smoothedHold;
+			this.holdVariance += NOISE_WEIGHT * (deviation * deviation - this.holdVariance);
+		}
 		this.smoothedHold = Double.isNaN(this.smoothedHold) ? hold
 				: SMOOTHING * hold + (1 - SMOOTHING) * this.smoothedHold;
 		remember(this.smoothedHold);
@@ -271,7 +285,10 @@ public final class AdaptiveLimit implements PoolGuard {
 
 	private void decide(long now, double hold, double busy, double waiting) {
 		double baseline = Math.min(this.holds[baselineIndex()], this.probedHold);
-		double queue = busy * (1 - baseline / hold);
+		// Two standard deviations of the smoothed hold time: what noise alone makes of it
+		// (a mix of short and long holds varies from tick to tick).
+		double noise = 2 * variation() * Math.sqrt(SMOOTHING / (2 - SMOOTHING));
+		double queue = busy * Math.max(0, 1 - baseline * (1 + noise) / hold);
 		this.lastHoldNanos = hold;
 		this.lastBaselineNanos = baseline;
 		this.lastQueue = queue;
@@ -314,7 +331,8 @@ public final class AdaptiveLimit implements PoolGuard {
 			// What fewer connections are served in, until the next probe.
 			this.probedHold = hold;
 		}
-		if (!Double.isNaN(hold) && hold <= PROBE_GAIN * this.holdBeforeProbe) {
+		// One tick's hold time against the smoothed one: beyond two of its deviations.
+		if (!Double.isNaN(hold) && hold <= (PROBE_GAIN - 2 * variation()) * this.holdBeforeProbe) {
 			this.nextProbe = now + PROBE_INTERVAL.toNanos();
 			this.backoff = PROBE_BACKOFF;
 			int target = (int) Math
@@ -329,6 +347,11 @@ public final class AdaptiveLimit implements PoolGuard {
 		Duration doubled = this.backoff.multipliedBy(2);
 		this.backoff = (doubled.compareTo(PROBE_BACKOFF_MAX) < 0) ? doubled : PROBE_BACKOFF_MAX;
 		change(before, "the probe found no faster service with fewer connections");
+	}
+
+	// A tick's hold time's standard deviation from the smoothed one, relative to it.
+	private double variation() {
+		return Math.sqrt(this.holdVariance);
 	}
 
 	private void remember(double hold) {
@@ -354,6 +377,7 @@ public final class AdaptiveLimit implements PoolGuard {
 		this.limit = limit;
 		this.apply.accept(limit);
 		this.changes++;
+		this.ticksSinceChange = 0;
 		this.lastChange = new Change(from, limit, reason, Instant.now());
 		if (logger.isDebugEnabled()) {
 			logger.debug("db-pool: pool '" + this.pool + "' adaptive limit " + from + " -> " + limit + ": " + reason);

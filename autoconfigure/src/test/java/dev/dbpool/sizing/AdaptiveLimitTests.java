@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.IntSummaryStatistics;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.function.IntToDoubleFunction;
 
 import org.junit.jupiter.api.Test;
@@ -44,6 +45,17 @@ class AdaptiveLimitTests {
 		List<Integer> limits = model.run(limit, 120);
 		assertThat(limits.subList(60, 115)).as("limits %s", limits).containsOnly(100);
 		assertThat(limit.changes()).isLessThan(30);
+	}
+
+	@Test
+	void holdTimesThatVaryFromTickToTickDoNotShrinkIt() {
+		// 10% of requests hold 200 ms, the rest 1 ms: each tick's mean hold time varies
+		// by about 10% around 21 ms, whatever the connections in use.
+		Model model = new Model(300, (busy) -> 21 * MS).noise(0.1);
+		AdaptiveLimit limit = new AdaptiveLimit("mixed", 2, 80, 20, model::limitTo);
+		List<Integer> limits = model.run(limit, 120);
+		assertThat(settledBy(limits)).as("limits %s", limits).isLessThanOrEqualTo(60);
+		assertThat(band(limits, 60, 120).getMin()).as("limits %s", limits).isGreaterThanOrEqualTo(72);
 	}
 
 	@Test
@@ -138,9 +150,18 @@ class AdaptiveLimitTests {
 
 		private long waitedNanos;
 
+		private final Random random = new Random(42);
+
+		private double noise;
+
 		Model(int threads, IntToDoubleFunction hold) {
 			this.threads = threads;
 			this.hold = hold;
+		}
+
+		Model noise(double deviation) {
+			this.noise = deviation;
+			return this;
 		}
 
 		void limitTo(int limit) {
@@ -154,7 +175,7 @@ class AdaptiveLimitTests {
 			List<Integer> limits = new ArrayList<>();
 			for (int second = 0; second < seconds; second++) {
 				int busy = Math.min(this.limit, this.threads);
-				double hold = this.hold.applyAsDouble(busy);
+				double hold = this.hold.applyAsDouble(busy) * (1 + this.noise * this.random.nextGaussian());
 				long served = Math.round(busy * SECOND / hold);
 				this.borrows += served;
 				this.heldNanos += (long) busy * SECOND;
