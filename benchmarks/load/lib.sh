@@ -396,13 +396,15 @@ scenario_conns() {
 		steady) echo "$STEADY_CONNS" ;;
 		overload) echo "$OVERLOAD_CONNS" ;;
 		slow-mix) echo "$SLOWMIX_CONNS" ;;
-		*) die "unknown scenario '$1' (steady, overload, slow-mix)" ;;
+		db-work) echo "${DBWORK_CONNS:?db-work needs DBWORK_CONNS (benchmarks/sizing/run.sh)}" ;;
+		*) die "unknown scenario '$1' (steady, overload, slow-mix, db-work)" ;;
 	esac
 }
 scenario_script_args() {
 	case "$1" in
 		steady | overload) echo "keylookup $MAX_ID" ;;
 		slow-mix) echo "slowmix $MAX_ID $SLOW_PERCENT $SLOW_HOLD_MS" ;;
+		db-work) echo "dbwork ${DBWORK_LOOPS:?db-work needs DBWORK_LOOPS (benchmarks/sizing/run.sh)}" ;;
 	esac
 }
 

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Shared by the benchmarks' summary scripts (benchmarks/pooler/summary.sh, benchmarks/replicas/summary.sh):
+# Shared by the benchmarks' summary scripts (benchmarks/pooler, replicas and sizing summary.sh):
 # wrk's JSON as a row, and the median and spread of repeated measurements. Needs jq.
 
 # wrk's JSON (benchmarks/load/wrk-scenario.lua) as: req/s p50 p99 max (ms) non-2xx socket-errors
@@ -51,6 +51,18 @@ cfg() { grep -m1 "^$1=" "$dir/config.env" 2>/dev/null | cut -d= -f2- || true; }
 meta() { grep -m1 "^$2=" "$1/meta.env" 2>/dev/null | cut -d= -f2- || true; }
 machine() { [[ -f "$dir/machine/$1" ]] && head -n "${2:-1}" "$dir/machine/$1" | paste -sd' ' - || echo unknown; }
 
+
+# The machine table's rows every run has: cores, memory, JDK, PostgreSQL (then, after a comma, what the caller
+# adds), wrk; a summary adds its own rows after them.
+machine_rows() { # [what follows PostgreSQL's version]
+	echo "| | |"
+	echo "|---|---|"
+	echo "| cores | $(machine nproc.txt) ($(machine cpu.txt)) |"
+	echo "| memory | $(awk '/^Mem:/ { print $2 " GiB" }' "$dir/machine/free.txt" 2>/dev/null || echo unknown) |"
+	echo "| JDK | $(machine java.txt 2) |"
+	echo "| PostgreSQL | $(machine postgres.txt)${1:+, $1} |"
+	echo "| wrk | $(machine wrk.txt) |"
+}
 # A summary's first lines: its title, a SMOKE RUN banner where the run was one, and the run's commit and wall time.
 summary_header() { # <title> <what the smoke banner says after "**SMOKE RUN**: ">
 	echo "# $1"

@@ -129,13 +129,7 @@ sum() { col "$1" "$2" | awk '{ s += $1 } END { print s + 0 }'; }
 	echo
 	echo "## Machine, versions, commands"
 	echo
-	echo "| | |"
-	echo "|---|---|"
-	echo "| cores | $(machine nproc.txt) ($(machine cpu.txt)) |"
-	echo "| memory | $(awk '/^Mem:/ { print $2 " GiB" }' "$dir/machine/free.txt" 2>/dev/null || echo unknown) |"
-	echo "| JDK | $(machine java.txt 2) |"
-	echo "| PostgreSQL | $(machine postgres.txt), binaries $(cfg PG_BINDIR) |"
-	echo "| wrk | $(machine wrk.txt) |"
+	machine_rows "binaries $(cfg PG_BINDIR)"
 	echo
 	echo "The run: \`$(head -n 1 "$dir/commands.txt" 2>/dev/null || echo benchmarks/replicas/run.sh)\` (parameters in \`config.env\`). Per run:"
 	echo

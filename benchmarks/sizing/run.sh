@@ -111,21 +111,6 @@ done
 # --- workloads ---------------------------------------------------------------------------------------------
 
 wvar() { printf '%s_%s' "$1" "$(printf '%s' "$2" | tr 'a-z-' 'A-Z_')"; } # <prefix> <workload>
-workload_conns() {
-	case "$1" in
-		steady) echo "$STEADY_CONNS" ;;
-		overload) echo "$OVERLOAD_CONNS" ;;
-		slow-mix) echo "$SLOWMIX_CONNS" ;;
-		db-work) echo "$DBWORK_CONNS" ;;
-	esac
-}
-workload_script_args() {
-	case "$1" in
-		steady | overload) echo "keylookup $MAX_ID" ;;
-		slow-mix) echo "slowmix $MAX_ID $SLOW_PERCENT $SLOW_HOLD_MS" ;;
-		db-work) echo "dbwork $DBWORK_LOOPS" ;;
-	esac
-}
 # The sweep's sizes, sorted, with DEFAULT_SIZE added where missing.
 workload_sizes() {
 	local var
@@ -225,7 +210,7 @@ measure_wrk() { # <out json> <workload> <seconds>
 	c0=$(others_cpu_snapshot)
 	t0=$(date +%s%3N)
 	# shellcheck disable=SC2046 # the script arguments are a word list
-	run_wrk "$out" "$(workload_conns "$w")" "$secs" $(workload_script_args "$w")
+	run_wrk "$out" "$(scenario_conns "$w")" "$secs" $(scenario_script_args "$w")
 	c1=$(others_cpu_snapshot)
 	printf 'start_ms=%s\nend_ms=%s\nothers_cpu_percent=%s\n' "$t0" "$(date +%s%3N)" "$(others_cpu_percent "$c0" "$c1")" \
 		>"${out%.json}.env"
@@ -261,14 +246,14 @@ run_fixed() { # <workload> <size>
 	started_ok "$w-fixed-$size" "$dir"
 	if ((WARMUP > 0)); then
 		# shellcheck disable=SC2046
-		run_wrk "$dir/warmup.json" "$(workload_conns "$w")" "$WARMUP" $(workload_script_args "$w")
+		run_wrk "$dir/warmup.json" "$(scenario_conns "$w")" "$WARMUP" $(scenario_script_args "$w")
 	fi
 	for ((k = 1; k <= REPEATS; k++)); do
 		measure_wrk "$dir/rep$k.json" "$w" "$DURATION"
 		log "$w, fixed $size, repeat $k: $(wrk_brief "$dir/rep$k.json")"
 	done
 	read_end_state "$dir"
-	printf 'workload=%s\nsize=%s\nconnections=%s\nduration_s=%s\nrepeats=%s\n' "$w" "$size" "$(workload_conns "$w")" \
+	printf 'workload=%s\nsize=%s\nconnections=%s\nduration_s=%s\nrepeats=%s\n' "$w" "$size" "$(scenario_conns "$w")" \
 		"$DURATION" "$REPEATS" >>"$dir/meta.env"
 	stop_app
 	log "$w, fixed $size: advice at the end $(meta "$dir" recommended_at_end)"
@@ -293,7 +278,7 @@ run_adaptive() { # <workload> <repeat>
 	measure_wrk "$dir/wrk.json" "$w" "$DURATION"
 	stop_limits
 	read_end_state "$dir"
-	printf 'workload=%s\nrepeat=%s\nconnections=%s\nsettle_s=%s\nduration_s=%s\n' "$w" "$k" "$(workload_conns "$w")" \
+	printf 'workload=%s\nrepeat=%s\nconnections=%s\nsettle_s=%s\nduration_s=%s\n' "$w" "$k" "$(scenario_conns "$w")" \
 		"$SETTLE" "$DURATION" >>"$dir/meta.env"
 	stop_app
 	log "$w, adaptive, repeat $k: $(wrk_brief "$dir/wrk.json"), limit at the end $(meta "$dir" limit_at_end)"

@@ -244,13 +244,7 @@ compete_section() {
 	echo
 	echo "## Machine, versions, commands"
 	echo
-	echo "| | |"
-	echo "|---|---|"
-	echo "| cores | $(machine nproc.txt) ($(machine cpu.txt)) |"
-	echo "| memory | $(awk '/^Mem:/ { print $2 " GiB" }' "$dir/machine/free.txt" 2>/dev/null || echo unknown) |"
-	echo "| JDK | $(machine java.txt 2) |"
-	echo "| PostgreSQL | $(machine postgres.txt) |"
-	echo "| wrk | $(machine wrk.txt) |"
+	machine_rows
 	echo
 	echo "The run: \`$(head -n 1 "$dir/commands.txt" 2>/dev/null || echo benchmarks/sizing/run.sh)\` (parameters in \`config.env\`; each JVM's"
 	echo "arguments in its \`raw/**/meta.env\`)."

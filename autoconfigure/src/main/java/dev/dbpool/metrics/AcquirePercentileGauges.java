@@ -2,6 +2,7 @@ package dev.dbpool.metrics;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 import dev.dbpool.datasource.BorrowTracker;
@@ -14,6 +15,7 @@ import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.core.instrument.util.DoubleFormat;
+import io.micrometer.core.instrument.util.TimeUtils;
 
 /**
  * The {@code hikaricp.connections.acquire.percentile} gauges of a pool db-pool built, as
@@ -72,9 +74,9 @@ final class AcquirePercentileGauges {
 		for (double phi : AcquirePercentilesMeterFilter.PHIS) {
 			Gauge
 				.builder(AcquirePercentilesMeterFilter.ACQUIRE + ".percentile", gauges,
-						(read) -> read.percentile(phi) / TimeUnit.NANOSECONDS.convert(1, unit))
+						(read) -> TimeUtils.nanosToUnit(read.percentile(phi), unit))
 				.tags(Tags.of(acquire.getId().getTagsAsIterable()).and("phi", DoubleFormat.decimalOrNan(phi)))
-				.baseUnit(unit.name().toLowerCase(java.util.Locale.ROOT))
+				.baseUnit(unit.name().toLowerCase(Locale.ROOT))
 				.register(registry);
 		}
 	}

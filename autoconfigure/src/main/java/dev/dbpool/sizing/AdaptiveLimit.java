@@ -230,12 +230,7 @@ public final class AdaptiveLimit implements PoolGuard {
 		this.floor = floor;
 		this.ceiling = ceiling;
 		int limit = Math.max(floor, Math.min(ceiling, this.limit));
-		if (limit != this.limit) {
-			change(limit, reason);
-		}
-		else {
-			this.apply.accept(limit);
-		}
+		change(limit, reason);
 		return limit;
 	}
 
