@@ -156,19 +156,24 @@ workload_section() { # <workload>
 	echo "| read at the end of | db.pool.recommended.max-connections | off the best size ($best) |"
 	echo "|---|---:|---:|"
 	echo "| the fixed run at the default size ($default_size) | ${fixed_adv:-absent} | $(isnum "$fixed_adv" && calc "%+.0f %%" "($fixed_adv - $best) / $best * 100" || echo n/a) |"
+	local aa=""
 	if ((${#ad_adv[@]})); then
-		local aa
 		aa=$(printf '%s\n' "${ad_adv[@]}" | median)
 		echo "| the adaptive runs (median) | $aa | $(calc "%+.0f %%" "($aa - $best) / $best * 100") |"
 	fi
 	echo
-	if isnum "$fixed_adv"; then
-		local v
-		v=$(pass_if "(($fixed_adv - $best) / $best <= 0.25 && ($best - $fixed_adv) / $best <= 0.25) || ($fixed_adv >= $near_lo && $fixed_adv <= $near_hi)")
-		verdict "$v" "$w: advice $fixed_adv against the best fixed size $best ($(calc "%+.0f %%" "($fixed_adv - $best) / $best * 100"); target within 25 %, or within the sizes the noise band does not tell apart: $near_lo–$near_hi)" >>"$verdicts"
-	else
-		verdict "NOT JUDGED" "$w: advice: db.pool.recommended.max-connections was ${fixed_adv:-absent} at the end of the fixed run at $default_size" >>"$verdicts"
-	fi
+	# The advice is judged where it was read: after the fixed run at the default size (one size seen), and after
+	# the adaptive runs (the trials' sizes seen).
+	local adv where
+	for where in fixed adaptive; do
+		if [[ $where == fixed ]]; then adv=$fixed_adv; else adv=${aa:-}; fi
+		if isnum "$adv"; then
+			verdict "$(pass_if "(($adv - $best) / $best <= 0.25 && ($best - $adv) / $best <= 0.25) || ($adv >= $near_lo && $adv <= $near_hi)")" \
+				"$w: advice $adv after the $([[ $where == fixed ]] && echo "fixed run at $default_size" || echo "adaptive runs (median)") against the best fixed size $best ($(calc "%+.0f %%" "($adv - $best) / $best * 100"); target within 25 %, or within the sizes the noise band does not tell apart: $near_lo–$near_hi)" >>"$verdicts"
+		elif [[ $where == fixed ]]; then
+			verdict "NOT JUDGED" "$w: advice: db.pool.recommended.max-connections was ${fixed_adv:-absent} at the end of the fixed run at $default_size" >>"$verdicts"
+		fi
+	done
 	echo
 }
 

@@ -11,6 +11,7 @@ import java.util.function.Supplier;
 
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
+import dev.dbpool.budget.ConnectionBudget;
 import dev.dbpool.datasource.BorrowTotals;
 import dev.dbpool.datasource.BorrowTracker;
 import dev.dbpool.datasource.DbPoolDataSource;
@@ -203,7 +204,7 @@ public final class PoolState {
 			int excess = history.size() - this.settings.historySize();
 			this.history = Collections
 				.unmodifiableList((excess > 0) ? history.subList(excess, history.size()) : history);
-			this.advice = SizingAdvice.of(this.history);
+			this.advice = SizingAdvice.of(this.history, provenLimit(), safeMaxConnections());
 		}
 		if (snapshot.isStarted() && !this.started) {
 			this.started = true;
@@ -237,6 +238,20 @@ public final class PoolState {
 
 	private static long since(long since, long now) {
 		return (since != NONE) ? since : now;
+	}
+
+	// The limit adaptive sizing proved, where it is below the ceiling (at the ceiling, a
+	// higher one was never tried).
+	private int provenLimit() {
+		AdaptiveLimit limit = adaptiveLimit();
+		int proven = (limit != null) ? limit.provenLimit() : 0;
+		return (limit != null && proven < limit.ceiling()) ? proven : 0;
+	}
+
+	private int safeMaxConnections() {
+		ConnectionBudget budget = (this.dataSource instanceof DbPoolDataSource pool) ? pool.getConnectionBudget()
+				: null;
+		return (budget != null) ? Math.max(0, budget.safeMaxConnections()) : 0;
 	}
 
 	/**

@@ -25,6 +25,11 @@ import org.jspecify.annotations.Nullable;
  * least 90% of max-connections busy on average, threads waiting) and hold times did not
  * vary, the load's demand is the clients', not what the database can serve, and one size
  * cannot tell whether more would be served faster: the advice is then the pool's size.
+ * <p>
+ * Two things know better and come first: the limit adaptive sizing's trials found to
+ * serve the most, below its ceiling (they measured the sizes around it); and the
+ * connection budget's safe max-connections, above which no advice goes (the server has no
+ * room for more).
  *
  * @param recommendedMaxConnections the max-connections recommended
  * @param busy the most connections held at once on average in an interval of the window
@@ -71,6 +76,19 @@ public record SizingAdvice(int recommendedMaxConnections, double busy, double de
 	 * @return the advice, or {@code null} while there is not enough to go on
 	 */
 	public static @Nullable SizingAdvice of(List<PoolSnapshot> history) {
+		return of(history, 0, 0);
+	}
+
+	/**
+	 * Work out the advice from a pool's samples and what else is known of its size.
+	 * @param history the samples, oldest first
+	 * @param provenLimit the limit adaptive sizing's trials found to serve the most,
+	 * below its ceiling; {@code 0} if none
+	 * @param cap the largest max-connections the server has room for (the connection
+	 * budget's safe max-connections); {@code 0} if unknown
+	 * @return the advice, or {@code null} while there is not enough to go on
+	 */
+	public static @Nullable SizingAdvice of(List<PoolSnapshot> history, int provenLimit, int cap) {
 		List<Interval> intervals = intervals(history);
 		long borrows = 0;
 		long held = 0;
@@ -108,7 +126,12 @@ public record SizingAdvice(int recommendedMaxConnections, double busy, double de
 		int recommended;
 		String basis;
 		boolean full = intervals.stream().allMatch(Interval::full);
-		if (!saturated && full) {
+		if (provenLimit > 0) {
+			recommended = provenLimit;
+			basis = String.format("adaptive sizing's trials found %d connections serve the most: a lower limit "
+					+ "served fewer borrows a second, a higher one no more", provenLimit);
+		}
+		else if (!saturated && full) {
 			// Little's law would ask for every waiting client: that the database would
 			// serve them faster than it serves the pool cannot be seen at one size.
 			int max = intervals.get(intervals.size() - 1).max();
@@ -136,6 +159,11 @@ public record SizingAdvice(int recommendedMaxConnections, double busy, double de
 			recommended = size(demand);
 			basis = String.format("at most %.1f connections busy or waited for at once (Little's law over each "
 					+ "monitor interval), plus %.0f%% headroom", demand, (HEADROOM - 1) * 100);
+		}
+		if (cap > 0 && recommended > cap) {
+			basis += String.format(" (%d); at most the connection budget's safe max-connections, %d: the server has "
+					+ "no room for more", recommended, cap);
+			recommended = cap;
 		}
 		double busy = mostBusy.busy();
 		return new SizingAdvice(recommended, round(busy), round(demand), round(borrows * 1e9 / nanos),

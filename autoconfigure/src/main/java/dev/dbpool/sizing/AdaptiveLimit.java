@@ -17,36 +17,41 @@ import org.jspecify.annotations.Nullable;
 /**
  * The adaptive limit of one pool ({@code app.db.pool.sizing=adaptive}): how many
  * connections it may hold now, between a floor (min-connections, at least {@code 2}) and
- * a ceiling (max-connections), moved once a {@link #TICK tick} by a latency-feedback rule
- * of the kind TCP Vegas and concurrency limiters use, from the pool's borrow timings over
- * the tick.
+ * a ceiling (max-connections), moved once a {@link #TICK tick} from the pool's borrow
+ * timings over the tick. A latency rule of the kind TCP Vegas and concurrency limiters
+ * use proposes each move; the pool's throughput decides whether it stays.
  * <p>
  * Each tick with at least {@value #MIN_BORROWS} borrows: {@code hold} is the mean time a
- * connection was held, smoothed over ticks; {@code baseline} the lowest smoothed hold of
- * the last {@value #BASELINE_TICKS} ticks, the hold time without queuing in the database;
- * {@code busy} the connections held on average; and
- * {@code queue = busy × (1 − baseline / hold)} the connections' worth of work queued
- * inside the database rather than served, less what the tick-to-tick variation of the
- * hold time (two standard deviations) explains. Then:
+ * connection was held, smoothed over ticks; {@code baseline} the lowest hold of the last
+ * {@value #BASELINE_TICKS} ticks, the hold time without queuing in the database;
+ * {@code busy} the connections held on average; {@code rate} the borrows a second,
+ * smoothed; and {@code queue = busy × (1 − baseline / hold)} the connections' worth of
+ * work queued inside the database rather than served, less what the tick-to-tick
+ * variation of the hold time (two standard deviations) explains. Then it proposes:
  * <ul>
  * <li><b>shrink</b> when {@code queue > β} ({@code β = max(1.5, 0.2 × limit)}): hold
- * times grew with the connections in use, the database is the bottleneck: to
- * {@code busy × baseline / hold + α}, by at most half;</li>
+ * times grew with the connections in use: to {@code busy × baseline / hold + α}, by at
+ * most half;</li>
  * <li><b>grow</b> when threads wait (on average at least {@value #WAITING}) and
- * {@code queue < α} ({@code α = max(1, 0.1 × limit)}): the pool is the bottleneck and the
- * database keeps up: by {@code √limit} (by 1 once {@code queue} passes
- * {@code α / 2});</li>
- * <li><b>probe</b> when threads wait and the baseline was measured at about the
- * connections busy now (so it cannot tell whether fewer would serve as fast): halve the
- * limit for one tick. A probe that held connections at most {@value #PROBE_GAIN} of the
- * time before keeps the lower baseline and sets the limit from it; one that did not
- * restores the limit, and the next probe waits twice as long (from {@link #PROBE_BACKOFF}
- * up to {@link #PROBE_BACKOFF_MAX}).</li>
+ * {@code queue ≤ β} ({@code α = max(1, 0.1 × limit)}): by {@code √limit}, or by 1 once
+ * {@code queue} passes {@code α / 2};</li>
+ * <li><b>probe</b> when threads wait and a probe is due: half the connections busy.</li>
  * </ul>
- * Between {@code α} and {@code β} the limit stays: the band that keeps it steady under a
- * steady load. Every change is a DEBUG line; an INFO line says at most once a minute
- * where the limit went and why. As a {@link PoolGuard}: the {@value #DETAIL} health
- * detail and the {@value #LIMIT_METER} and {@value #CHANGES_METER} meters.
+ * Each proposal is a <b>trial</b>: the new limit's rate is measured over
+ * {@value #TRIAL_TICKS} ticks after one to settle. A lower limit stays if it serves at
+ * least {@value #KEEP_SHRINK} of the rate before (and {@value #KEEP_PEAK} of the best of
+ * the last minute): the database, not the pool, was the bottleneck. A higher one stays if
+ * it serves at least {@value #KEEP_GROW} times the rate before. Where the application and
+ * the database share CPUs, hold times also grow with throughput, and only the rate tells
+ * the two apart. A trial that fails goes back, and the same move waits {@link #RETRY} (a
+ * probe {@link #PROBE_BACKOFF}), twice as long after each failure, unless the rate or
+ * hold time moves by more than {@value #CHANGED} since: then the load or the server
+ * changed, and a shrink while the server got slower (another client loading it) needs no
+ * trial.
+ * <p>
+ * Every change is a DEBUG line; an INFO line says at most once a minute where the limit
+ * went and why. As a {@link PoolGuard}: the {@value #DETAIL} health detail and the
+ * {@value #LIMIT_METER} and {@value #CHANGES_METER} meters.
  *
  * @author db-pool
  * @since 0.8.0
@@ -74,23 +79,57 @@ public final class AdaptiveLimit implements PoolGuard {
 	/** Threads waiting on average over a tick that make the pool the bottleneck. */
 	public static final double WAITING = 0.5;
 
-	/** Share of the hold time before a probe that a probe must reach to count. */
-	public static final double PROBE_GAIN = 0.85;
+	/** Ticks a trial measures, after one tick for the pool to settle at its new limit. */
+	public static final int TRIAL_TICKS = 2;
 
-	/** Least time between probes while they find a lower hold time. */
+	/**
+	 * Most ticks a trial measures: it goes on while its verdict is within the rate's
+	 * tick-to-tick noise.
+	 */
+	public static final int TRIAL_TICKS_MAX = 6;
+
+	/** Share of the rate before that a lower limit must serve to stay. */
+	public static final double KEEP_SHRINK = 0.95;
+
+	/**
+	 * Share of the best rate of the last minute that a lower limit must serve to stay.
+	 */
+	public static final double KEEP_PEAK = 0.9;
+
+	/**
+	 * Share of the proportional gain (the rate before times the new limit over the old) a
+	 * higher limit must serve to stay, and at least 2 % more than before.
+	 */
+	public static final double KEEP_GROW = 0.25;
+
+	/**
+	 * Relative change of the rate or the hold time that shows the load or server changed.
+	 */
+	public static final double CHANGED = 0.2;
+
+	/** Time after a failed trial before the next, doubled with each failure in a row. */
+	public static final Duration RETRY = Duration.ofSeconds(15);
+
+	/** Longest time after a failed trial before the next. */
+	public static final Duration RETRY_MAX = Duration.ofMinutes(4);
+
+	/** Least time between probes while they find fewer connections serve as much. */
 	public static final Duration PROBE_INTERVAL = Duration.ofSeconds(5);
 
-	/** Time to the next probe after one that found nothing, doubled each time. */
+	/** Time to the next probe after one that failed, doubled each time. */
 	public static final Duration PROBE_BACKOFF = Duration.ofMinutes(2);
 
 	/** Longest time between probes. */
 	public static final Duration PROBE_BACKOFF_MAX = Duration.ofMinutes(10);
 
-	// Weight of the newest tick in the smoothed hold time.
+	// Weight of the newest tick in the smoothed hold time and rate.
 	private static final double SMOOTHING = 0.3;
 
 	// Weight of the newest tick in the hold time's mean and variance.
 	private static final double NOISE_WEIGHT = 0.1;
+
+	// How long the best rate counts against a lower limit.
+	private static final Duration PEAK_WINDOW = Duration.ofMinutes(1);
 
 	private static final Duration INFO_INTERVAL = Duration.ofMinutes(1);
 
@@ -116,34 +155,84 @@ public final class AdaptiveLimit implements PoolGuard {
 
 	private volatile double lastQueue = Double.NaN;
 
+	private volatile double lastRate = Double.NaN;
+
+	// The limit trials found no better than, 0 until they have.
+	private volatile int proven;
+
 	// Below: the tick's own state, on the monitor's thread only.
 
 	private @Nullable Sample previous;
 
+	// Ticks to leave out after a change, while the pool opens or retires connections.
+	private int settling;
+
+	// The limit's own ticks since it was set: smoothed hold and rate, and how many.
 	private double smoothedHold = Double.NaN;
+
+	private double smoothedRate = Double.NaN;
+
+	private int levelTicks;
+
+	// Whether trials showed that a higher limit (or a lower one) serves no more.
+	private boolean triedAbove;
+
+	private boolean triedBelow;
+
+	// Whether the server got slower at the last change of conditions, and is not faster
+	// since.
+	private boolean contended;
 
 	// How much a tick's hold time varies from the smoothed one under a steady limit: the
 	// square of its relative deviation, averaged over about ten such ticks.
 	private double holdVariance;
 
-	private int ticksSinceChange;
+	// The same for the rate.
+	private double rateVariance;
 
 	private final double[] holds = new double[BASELINE_TICKS];
 
 	private int ticks;
 
-	private int probeFrom;
+	// The trial under way: the limit before it (0: none), its rate, and what it measured.
+	private int trialFrom;
 
-	private double holdBeforeProbe;
+	private boolean trialIsProbe;
 
-	private double busyBeforeProbe;
+	private double rateBefore;
+
+	private double holdBefore;
+
+	private int levelTicksBefore;
+
+	private boolean triedAboveBefore;
+
+	private boolean triedBelowBefore;
+
+	private double trialRates;
+
+	private double trialHolds;
+
+	private int trialTicks;
+
+	// The best smoothed rate of the last minute, and when.
+	private double peakRate = Double.NaN;
+
+	private long peakAt;
+
+	// The rate and hold time of the last trial's verdict: the conditions it held for.
+	private double referenceRate = Double.NaN;
+
+	private double referenceHold = Double.NaN;
+
+	// No trial before this time, after a failed one; and how long the next failure waits.
+	private long trialAfter = Long.MIN_VALUE;
+
+	private Duration retry = RETRY;
 
 	private long nextProbe = Long.MIN_VALUE;
 
-	private Duration backoff = PROBE_BACKOFF;
-
-	// The hold time the last probe measured with fewer connections.
-	private double probedHold = Double.POSITIVE_INFINITY;
+	private Duration probeBackoff = PROBE_BACKOFF;
 
 	private long infoLoggedAt = Long.MIN_VALUE;
 
@@ -210,6 +299,15 @@ public final class AdaptiveLimit implements PoolGuard {
 	}
 
 	/**
+	 * Return the limit trials found to serve the most: a higher one served no more (or
+	 * the limit is the ceiling) and a lower one served less (or the limit is the floor).
+	 * @return the limit, or {@code 0} while trials have not shown it
+	 */
+	public int provenLimit() {
+		return this.proven;
+	}
+
+	/**
 	 * Whether the limit is below its ceiling: threads waiting for a connection then wait
 	 * by design, and the pool is not saturated.
 	 * @return whether the limit may still grow
@@ -220,7 +318,7 @@ public final class AdaptiveLimit implements PoolGuard {
 
 	/**
 	 * Set new bounds, as a resize through the {@code dbpool} endpoint does, and bring the
-	 * limit within them.
+	 * limit within them. A trial under way ends where it is.
 	 * @param floor the lowest limit
 	 * @param ceiling the highest limit
 	 * @param reason why, for the log line
@@ -229,8 +327,9 @@ public final class AdaptiveLimit implements PoolGuard {
 	public synchronized int bounds(int floor, int ceiling, String reason) {
 		this.floor = floor;
 		this.ceiling = ceiling;
+		this.trialFrom = 0;
 		int limit = Math.max(floor, Math.min(ceiling, this.limit));
-		change(limit, reason);
+		set(limit, reason);
 		return limit;
 	}
 
@@ -252,34 +351,93 @@ public final class AdaptiveLimit implements PoolGuard {
 		long waited = sample.waitedNanos() - previous.waitedNanos();
 		if (nanos <= 0 || borrows < 0 || held < 0 || waited < 0) {
 			// The pool restarted: start again.
-			this.smoothedHold = Double.NaN;
+			this.trialFrom = 0;
+			startLevel();
 			return;
 		}
 		if (borrows < MIN_BORROWS) {
-			if (this.probeFrom > 0) {
-				endProbe(Double.NaN);
+			if (this.trialFrom > 0) {
+				// Too little traffic to judge by: back to where the trial began.
+				int from = this.trialFrom;
+				this.trialFrom = 0;
+				set(from, "too few borrows to judge the trial by");
 			}
 			return;
 		}
 		double hold = (double) held / borrows;
 		double busy = (double) held / nanos;
 		double waiting = (double) waited / nanos;
-		if (this.probeFrom > 0) {
-			endProbe(hold);
+		double rate = borrows * 1e9 / nanos;
+		if (this.settling > 0) {
+			this.settling--;
 			return;
 		}
-		if (!Double.isNaN(this.smoothedHold) && this.ticksSinceChange++ >= 2) {
+		if (this.trialFrom > 0) {
+			this.trialRates += rate;
+			this.trialHolds += hold;
+			if (++this.trialTicks >= TRIAL_TICKS) {
+				judge();
+			}
+			return;
+		}
+		if (this.levelTicks++ >= 2) {
 			double deviation = (hold - this.smoothedHold) / this.smoothedHold;
 			this.holdVariance += NOISE_WEIGHT * (deviation * deviation - this.holdVariance);
+			double rateDeviation = (rate - this.smoothedRate) / this.smoothedRate;
+			this.rateVariance += NOISE_WEIGHT * (rateDeviation * rateDeviation - this.rateVariance);
 		}
-		this.smoothedHold = Double.isNaN(this.smoothedHold) ? hold
-				: SMOOTHING * hold + (1 - SMOOTHING) * this.smoothedHold;
+		this.smoothedHold = smooth(this.smoothedHold, hold);
+		this.smoothedRate = smooth(this.smoothedRate, rate);
 		remember(this.smoothedHold);
-		decide(sample.nanoTime(), this.smoothedHold, busy, waiting);
+		if (this.levelTicks >= 2) {
+			decide(this.smoothedHold, this.smoothedRate, busy, waiting);
+		}
 	}
 
-	private void decide(long now, double hold, double busy, double waiting) {
-		double baseline = Math.min(this.holds[baselineIndex()], this.probedHold);
+	private static double smooth(double smoothed, double value) {
+		return Double.isNaN(smoothed) ? value : SMOOTHING * value + (1 - SMOOTHING) * smoothed;
+	}
+
+	private void decide(double hold, double rate, double busy, double waiting) {
+		long now = this.now;
+		if (Double.isNaN(this.peakRate) || rate >= this.peakRate || now - this.peakAt >= PEAK_WINDOW.toNanos()) {
+			this.peakRate = rate;
+			this.peakAt = now;
+		}
+		double holdBefore = this.referenceHold;
+		double rateBefore = this.referenceRate;
+		boolean slower = false;
+		if (Double.isNaN(this.referenceRate)) {
+			reference(rate, hold);
+		}
+		else if (Math.abs(rate / this.referenceRate - 1) > CHANGED
+				|| Math.abs(hold / this.referenceHold - 1) > CHANGED) {
+			// The load or the server changed since the last verdict: what failed may work
+			// now.
+			slower = rate < this.referenceRate && hold > this.referenceHold;
+			this.contended = slower;
+			reference(rate, hold);
+			this.peakRate = rate;
+			this.trialAfter = Long.MIN_VALUE;
+			this.retry = RETRY;
+		}
+		int limit = this.limit;
+		if (slower && limit > this.floor) {
+			// Fewer borrows served, each held longer, at the same limit: the server got
+			// slower (another client loads it, a slower plan). Back off as hold times
+			// grew,
+			// without a trial: fewer connections get a smaller share of a busy server,
+			// and
+			// giving it back is the point.
+			int lower = (int) Math.ceil(limit * holdBefore / hold);
+			set(Math.max(this.floor, Math.max((limit + 1) / 2, Math.min(limit - 1, lower))),
+					String.format(Locale.ROOT,
+							"hold times %.2f times as long and %.0f%% fewer borrows a second at the same limit: the "
+									+ "server got slower, backing off",
+							hold / holdBefore, 100 * (1 - rate / rateBefore)));
+			return;
+		}
+		double baseline = this.holds[baselineIndex()];
 		// Two standard deviations of the smoothed hold time: what noise alone makes of it
 		// (a mix of short and long holds varies from tick to tick).
 		double noise = 2 * variation() * Math.sqrt(SMOOTHING / (2 - SMOOTHING));
@@ -287,61 +445,142 @@ public final class AdaptiveLimit implements PoolGuard {
 		this.lastHoldNanos = hold;
 		this.lastBaselineNanos = baseline;
 		this.lastQueue = queue;
-		int limit = this.limit;
+		this.lastRate = rate;
 		double alpha = Math.max(1, 0.1 * limit);
 		double beta = Math.max(1.5, 0.2 * limit);
+		if (!due(this.trialAfter)) {
+			return;
+		}
 		if (queue > beta && limit > this.floor) {
 			int target = (int) Math.ceil(busy * baseline / hold + alpha);
 			int lower = Math.max(this.floor, Math.max((limit + 1) / 2, Math.min(limit - 1, target)));
-			change(lower, String.format(Locale.ROOT,
-					"hold times %.2f times their low-load %s with %.1f connections busy: the database is queuing "
-							+ "%.1f of them",
-					hold / baseline, millis(baseline), busy, queue));
+			trial(lower, false,
+					String.format(Locale.ROOT,
+							"hold times %.2f times their low-load %s with %.1f connections busy: the database is "
+									+ "queuing %.1f of them",
+							hold / baseline, millis(baseline), busy, queue));
+			return;
 		}
-		else if ((waiting >= WAITING || busy >= 0.5 * limit) && busy >= this.floor + 1
-				&& (this.nextProbe == Long.MIN_VALUE || now - this.nextProbe >= 0)) {
-			this.probeFrom = limit;
-			this.holdBeforeProbe = hold;
-			this.busyBeforeProbe = busy;
-			int probe = Math.max(this.floor, (int) Math.ceil(Math.min(limit, busy) / 2));
-			change(probe, String.format(Locale.ROOT,
-					"probing for one tick whether fewer connections are served faster than in %s", millis(hold)));
-		}
-		else if (waiting >= WAITING && queue < alpha && limit < this.ceiling) {
-			int step = (queue < alpha / 2) ? (int) Math.ceil(Math.sqrt(limit)) : 1;
-			change(Math.min(this.ceiling, limit + step),
+		// While the server is slower than it was, a higher limit would take a larger
+		// share
+		// of it from its other clients: it grows as Vegas alone would, below the queue α.
+		boolean grow = waiting >= WAITING && queue <= (this.contended ? alpha : beta) && limit < this.ceiling;
+		int probe = Math.max(this.floor, (int) Math.ceil(Math.min(limit, busy) / 2));
+		boolean probing = (waiting >= WAITING || busy >= 0.5 * limit) && busy >= this.floor + 1 && probe < limit
+				&& due(this.nextProbe);
+		// Where a higher limit already served no more, the probe goes first.
+		if (grow && !(probing && this.triedAbove)) {
+			trial(Math.min(this.ceiling, limit + (int) Math.ceil(Math.sqrt(limit))), false,
 					String.format(Locale.ROOT,
 							"%.1f threads waiting while hold times stay within %.2f times their low-load %s", waiting,
 							hold / baseline, millis(baseline)));
 		}
+		else if (probing) {
+			trial(probe, true, String.format(Locale.ROOT,
+					"probing whether half the connections busy serve as many as %.0f borrows a second", rate));
+		}
 	}
 
-	// The probe's tick is over: keep what it found, or go back.
-	private void endProbe(double hold) {
-		int before = this.probeFrom;
-		this.probeFrom = 0;
-		this.smoothedHold = Double.NaN;
-		long now = this.now;
-		if (!Double.isNaN(hold)) {
-			// What fewer connections are served in, until the next probe.
-			this.probedHold = hold;
-		}
-		// One tick's hold time against the smoothed one: beyond two of its deviations.
-		if (!Double.isNaN(hold) && hold <= (PROBE_GAIN - 2 * variation()) * this.holdBeforeProbe) {
-			this.nextProbe = now + PROBE_INTERVAL.toNanos();
-			this.backoff = PROBE_BACKOFF;
-			int target = (int) Math
-				.ceil(this.busyBeforeProbe * hold / this.holdBeforeProbe + Math.max(1, 0.1 * this.limit));
-			change(Math.max(this.limit, Math.min(before, target)),
-					String.format(Locale.ROOT,
-							"the probe held connections %s instead of %s: the database serves " + "fewer faster",
-							millis(hold), millis(this.holdBeforeProbe)));
+	// Whether a time (Long.MIN_VALUE: none) is past at this tick.
+	private boolean due(long time) {
+		return time == Long.MIN_VALUE || this.now - time >= 0;
+	}
+
+	private void trial(int to, boolean probe, String reason) {
+		this.trialFrom = this.limit;
+		this.trialIsProbe = probe;
+		this.rateBefore = this.smoothedRate;
+		this.holdBefore = this.smoothedHold;
+		this.levelTicksBefore = this.levelTicks;
+		this.triedAboveBefore = this.triedAbove;
+		this.triedBelowBefore = this.triedBelow;
+		int proven = this.proven;
+		this.trialRates = 0;
+		this.trialHolds = 0;
+		this.trialTicks = 0;
+		change(to, "trial: " + reason);
+		// What trials proved stands until this one's verdict.
+		this.proven = proven;
+		this.settling = 1;
+	}
+
+	// The trial's ticks are in: keep its limit, or go back.
+	private void judge() {
+		int from = this.trialFrom;
+		int ticks = this.trialTicks;
+		double rate = this.trialRates / ticks;
+		double hold = this.trialHolds / ticks;
+		boolean shrink = this.limit < from;
+		double needed = shrink ? Math.max(KEEP_SHRINK * this.rateBefore, KEEP_PEAK * this.peakRate)
+				: this.rateBefore * (1 + Math.max(0.02, KEEP_GROW * (this.limit - from) / from));
+		// The noise of the difference between the trial's mean and the smoothed rate
+		// before.
+		double noise = Math.sqrt(this.rateVariance * (1.0 / ticks + SMOOTHING / (2 - SMOOTHING)));
+		if (ticks < TRIAL_TICKS_MAX && Math.abs(rate / needed - 1) < noise) {
 			return;
 		}
-		this.nextProbe = now + this.backoff.toNanos();
-		Duration doubled = this.backoff.multipliedBy(2);
-		this.backoff = (doubled.compareTo(PROBE_BACKOFF_MAX) < 0) ? doubled : PROBE_BACKOFF_MAX;
-		change(before, "the probe found no faster service with fewer connections");
+		this.trialFrom = 0;
+		long now = this.now;
+		boolean kept = rate >= needed;
+		// What the trial's limit is served in: a baseline where it was lower.
+		remember(hold);
+		String verdict = String.format(Locale.ROOT, "%d connections served %.0f borrows a second, %d served %.0f",
+				this.limit, rate, from, this.rateBefore);
+		if (kept) {
+			// The trial's ticks are the new limit's first.
+			this.smoothedHold = hold;
+			this.smoothedRate = rate;
+			this.levelTicks = ticks;
+			reference(rate, hold);
+			// The level left served (nearly) as much, or less: one side of the new one is
+			// known.
+			this.triedAbove = shrink;
+			this.triedBelow = !shrink;
+			this.retry = RETRY;
+			if (shrink) {
+				if (this.trialIsProbe) {
+					this.probeBackoff = PROBE_BACKOFF;
+				}
+				this.nextProbe = now + PROBE_INTERVAL.toNanos();
+			}
+			logChange(this.limit, this.limit, "kept: " + verdict);
+			prove();
+			return;
+		}
+		if (this.trialIsProbe) {
+			this.nextProbe = now + this.probeBackoff.toNanos();
+			this.probeBackoff = doubled(this.probeBackoff, PROBE_BACKOFF_MAX);
+		}
+		// Whatever failed: the next trial of any kind waits, longer with each failure.
+		this.trialAfter = now + this.retry.toNanos();
+		this.retry = doubled(this.retry, RETRY_MAX);
+		// Back to the limit before, whose smoothed hold and rate still stand.
+		change(from, "trial failed: " + verdict);
+		this.smoothedHold = this.holdBefore;
+		this.smoothedRate = this.rateBefore;
+		this.levelTicks = this.levelTicksBefore;
+		reference(this.rateBefore, this.holdBefore);
+		this.triedAbove = this.triedAboveBefore || !shrink;
+		this.triedBelow = this.triedBelowBefore || shrink;
+		this.settling = 1;
+		prove();
+	}
+
+	private void prove() {
+		int limit = this.limit;
+		boolean above = this.triedAbove || limit >= this.ceiling;
+		boolean below = this.triedBelow || limit <= this.floor;
+		this.proven = (above && below) ? limit : 0;
+	}
+
+	private void reference(double rate, double hold) {
+		this.referenceRate = rate;
+		this.referenceHold = hold;
+	}
+
+	private static Duration doubled(Duration duration, Duration max) {
+		Duration twice = duration.multipliedBy(2);
+		return (twice.compareTo(max) < 0) ? twice : max;
 	}
 
 	// A tick's hold time's standard deviation from the smoothed one, relative to it.
@@ -364,6 +603,24 @@ public final class AdaptiveLimit implements PoolGuard {
 		return lowest;
 	}
 
+	// A new limit, not a trial: measured afresh from its own ticks.
+	private void set(int limit, String reason) {
+		if (limit != this.limit) {
+			change(limit, reason);
+			this.settling = 1;
+		}
+	}
+
+	private void startLevel() {
+		this.triedAbove = false;
+		this.triedBelow = false;
+		this.proven = 0;
+		this.smoothedHold = Double.NaN;
+		this.smoothedRate = Double.NaN;
+		this.levelTicks = 0;
+		this.referenceRate = Double.NaN;
+	}
+
 	private void change(int limit, String reason) {
 		int from = this.limit;
 		if (limit == from) {
@@ -372,10 +629,17 @@ public final class AdaptiveLimit implements PoolGuard {
 		this.limit = limit;
 		this.apply.accept(limit);
 		this.changes++;
-		this.ticksSinceChange = 0;
+		startLevel();
 		this.lastChange = new Change(from, limit, reason, Instant.now());
+		logChange(from, limit, reason);
+	}
+
+	private void logChange(int from, int limit, String reason) {
 		if (logger.isDebugEnabled()) {
 			logger.debug("db-pool: pool '" + this.pool + "' adaptive limit " + from + " -> " + limit + ": " + reason);
+		}
+		if (from == limit) {
+			return;
 		}
 		long now = this.now;
 		if (this.infoLoggedAt == Long.MIN_VALUE || now - this.infoLoggedAt >= INFO_INTERVAL.toNanos()) {
@@ -405,8 +669,12 @@ public final class AdaptiveLimit implements PoolGuard {
 			sizing.put("holdMs", round(this.lastHoldNanos / 1e6, 1000));
 			sizing.put("baselineHoldMs", round(this.lastBaselineNanos / 1e6, 1000));
 			sizing.put("queue", round(this.lastQueue, 10));
+			sizing.put("limitBorrowsPerSecond", Math.round(this.lastRate));
 		}
 		sizing.put("changes", this.changes);
+		if (this.proven > 0) {
+			sizing.put("provenLimit", this.proven);
+		}
 		Change change = this.lastChange;
 		if (change != null) {
 			Map<String, Object> last = new LinkedHashMap<>();

@@ -13,6 +13,7 @@ import dev.dbpool.datasource.BorrowTracker;
 import dev.dbpool.datasource.DbPoolDataSource;
 import dev.dbpool.health.DbPoolHealthIndicator;
 import dev.dbpool.sizing.AdaptiveLimit;
+import dev.dbpool.testsupport.EnvironmentVariables;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -100,6 +101,34 @@ class DbPoolAdaptiveSizingIntegrationTests {
 				assertThat(limit.ceiling()).isEqualTo(60);
 				assertThat(limit.floor()).isEqualTo(4);
 				assertThat(pool.getMinimumIdle()).isEqualTo(4);
+			});
+	}
+
+	@Test
+	void inBudgetModeWarnTheCeilingIsTheBudgetsSafeMax() {
+		// Ten instances of this service share the server: each fits about a tenth of it,
+		// far below the max-connections asked for, which mode warn leaves as it is.
+		DbPoolContexts.everyFeature()
+			.withInitializer(EnvironmentVariables.of("DB_POOL_INSTANCES=10"))
+			.withPropertyValues("spring.application.name=it-adaptive-budget", "app.db.pool.pooler.mode=none",
+					"app.db.pool.sizing=adaptive", "app.db.pool.max-connections=60", "app.db.pool.budget.mode=warn")
+			.run((context) -> {
+				DbPoolDataSource pool = context.getBean(DbPoolDataSource.class);
+				AdaptiveLimit limit = pool.guard(AdaptiveLimit.class);
+				int safe = pool.getConnectionBudget().safeMaxConnections();
+				assertThat(safe).isBetween(2, 19);
+				assertThat(limit.ceiling()).isEqualTo(safe);
+				assertThat(limit.limit()).isEqualTo(safe);
+				assertThat(pool.getMaximumPoolSize()).isEqualTo(safe);
+				assertThat(sizing(context)).containsEntry("ceiling", safe);
+				// Threads waiting on connections held while the database idles would grow
+				// it to max-connections: it stays at the budget's.
+				try (Load load = new Load(pool, 40, "SELECT pg_sleep(0.02)")) {
+					for (int i = 0; i < 8; i++) {
+						Thread.sleep(500);
+						assertThat(pool.getMaximumPoolSize()).isLessThanOrEqualTo(safe);
+					}
+				}
 			});
 	}
 

@@ -85,6 +85,26 @@ class SizingAdviceTests {
 	}
 
 	@Test
+	void theLimitAdaptiveSizingProvedIsTheAdvice() {
+		// Little's law would ask for 13; the trials measured that 7 serve the most.
+		History history = new History().interval(400, 10.0, 6.0).interval(400, 10.0, 6.0).interval(400, 10.0, 6.0);
+		SizingAdvice advice = SizingAdvice.of(history.samples, 7, 0);
+		assertThat(advice.recommendedMaxConnections()).isEqualTo(7);
+		assertThat(advice.basis()).startsWith("adaptive sizing's trials found 7 connections serve the most");
+		assertThat(SizingAdvice.of(history.samples, 0, 0).recommendedMaxConnections()).isEqualTo(13);
+	}
+
+	@Test
+	void noAdviceAboveTheRoomTheServerHas() {
+		History history = new History().interval(400, 10.0, 6.0).interval(400, 10.0, 6.0).interval(400, 10.0, 6.0);
+		SizingAdvice advice = SizingAdvice.of(history.samples, 0, 9);
+		assertThat(advice.recommendedMaxConnections()).isEqualTo(9);
+		assertThat(advice.basis()).startsWith("at most 10.0 connections busy or waited for at once")
+			.endsWith("(13); at most the connection budget's safe max-connections, 9: the server has no room for more");
+		assertThat(SizingAdvice.of(history.samples, 0, 20).recommendedMaxConnections()).isEqualTo(13);
+	}
+
+	@Test
 	void aPoolThatRestartedInTheWindowIsReadFromItsNewCounts() {
 		History history = new History().interval(1000, 2.0, 0).interval(1000, 2.0, 0);
 		history.restart();
