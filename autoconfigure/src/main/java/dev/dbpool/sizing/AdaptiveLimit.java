@@ -33,21 +33,22 @@ import org.jspecify.annotations.Nullable;
  * times grew with the connections in use: to {@code busy × baseline / hold + α}, by at
  * most half;</li>
  * <li><b>grow</b> when threads wait (on average at least {@value #WAITING}) and
- * {@code queue ≤ β} ({@code α = max(1, 0.1 × limit)}): by {@code √limit}, or by 1 once
- * {@code queue} passes {@code α / 2};</li>
+ * {@code queue ≤ β} ({@code α = max(1, 0.1 × limit)}; {@code queue < α} while the server
+ * is slower than it was): by {@code √limit};</li>
  * <li><b>probe</b> when threads wait and a probe is due: half the connections busy.</li>
  * </ul>
- * Each proposal is a <b>trial</b>: the new limit's rate is measured over
- * {@value #TRIAL_TICKS} ticks after one to settle. A lower limit stays if it serves at
- * least {@value #KEEP_SHRINK} of the rate before (and {@value #KEEP_PEAK} of the best of
- * the last minute): the database, not the pool, was the bottleneck. A higher one stays if
- * it serves at least {@value #KEEP_GROW} times the rate before. Where the application and
- * the database share CPUs, hold times also grow with throughput, and only the rate tells
- * the two apart. A trial that fails goes back, and the same move waits {@link #RETRY} (a
- * probe {@link #PROBE_BACKOFF}), twice as long after each failure, unless the rate or
- * hold time moves by more than {@value #CHANGED} since: then the load or the server
- * changed, and a shrink while the server got slower (another client loading it) needs no
- * trial.
+ * Each proposal is a <b>trial</b>: after one tick to settle, the new limit's rate is
+ * measured over {@value #TRIAL_TICKS} ticks, and up to {@value #TRIAL_TICKS_MAX} while
+ * the verdict is within the rate's noise. A lower limit stays if it serves at least
+ * {@value #KEEP_SHRINK} of the rate before (and {@value #KEEP_PEAK} of the best of the
+ * last minute): the database, not the pool, was the bottleneck. A higher one stays if it
+ * gains {@value #KEEP_GROW} of the proportional gain. Where the application and the
+ * database share CPUs, hold times also grow with throughput, and only the rate tells the
+ * two apart. A trial that fails goes back, and no trial follows for {@link #RETRY}, twice
+ * as long after each failure in a row (a probe also waits {@link #PROBE_BACKOFF},
+ * doubled), unless the rate or hold time moves by more than {@value #CHANGED}: then the
+ * load or the server changed, and if the server got slower at the same limit (another
+ * client loading it) the limit backs off without a trial.
  * <p>
  * Every change is a DEBUG line; an INFO line says at most once a minute where the limit
  * went and why. As a {@link PoolGuard}: the {@value #DETAIL} health detail and the
