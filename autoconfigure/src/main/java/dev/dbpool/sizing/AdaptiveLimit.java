@@ -180,8 +180,8 @@ public final class AdaptiveLimit implements PoolGuard {
 
 	private boolean triedBelow;
 
-	// Whether the server got slower at the last change of conditions, and is not faster
-	// since.
+	// Whether the server got slower at the last change of conditions, and is not
+	// faster since.
 	private boolean contended;
 
 	// How much a tick's hold time varies from the smoothed one under a steady limit: the
@@ -195,20 +195,11 @@ public final class AdaptiveLimit implements PoolGuard {
 
 	private int ticks;
 
-	// The trial under way: the limit before it (0: none), its rate, and what it measured.
+	// The trial under way: the limit before it (0: none), and what it measured. The limit
+	// before keeps its own state meanwhile, to go back to.
 	private int trialFrom;
 
 	private boolean trialIsProbe;
-
-	private double rateBefore;
-
-	private double holdBefore;
-
-	private int levelTicksBefore;
-
-	private boolean triedAboveBefore;
-
-	private boolean triedBelowBefore;
 
 	private double trialRates;
 
@@ -328,7 +319,11 @@ public final class AdaptiveLimit implements PoolGuard {
 	public synchronized int bounds(int floor, int ceiling, String reason) {
 		this.floor = floor;
 		this.ceiling = ceiling;
-		this.trialFrom = 0;
+		if (this.trialFrom > 0) {
+			// The trial ends where it is: its limit is measured afresh.
+			this.trialFrom = 0;
+			startLevel();
+		}
 		int limit = Math.max(floor, Math.min(ceiling, this.limit));
 		set(limit, reason);
 		return limit;
@@ -413,8 +408,8 @@ public final class AdaptiveLimit implements PoolGuard {
 		}
 		else if (Math.abs(rate / this.referenceRate - 1) > CHANGED
 				|| Math.abs(hold / this.referenceHold - 1) > CHANGED) {
-			// The load or the server changed since the last verdict: what failed may work
-			// now.
+			// The load or the server changed since the last verdict: what failed
+			// may work now.
 			slower = rate < this.referenceRate && hold > this.referenceHold;
 			this.contended = slower;
 			reference(rate, hold);
@@ -424,14 +419,11 @@ public final class AdaptiveLimit implements PoolGuard {
 		}
 		int limit = this.limit;
 		if (slower && limit > this.floor) {
-			// Fewer borrows served, each held longer, at the same limit: the server got
-			// slower (another client loads it, a slower plan). Back off as hold times
-			// grew,
-			// without a trial: fewer connections get a smaller share of a busy server,
-			// and
-			// giving it back is the point.
-			int lower = (int) Math.ceil(limit * holdBefore / hold);
-			set(Math.max(this.floor, Math.max((limit + 1) / 2, Math.min(limit - 1, lower))),
+			// Fewer borrows, each held longer, at the same limit: the server got slower
+			// (another client loads it, a slower plan). Back off as hold times grew,
+			// without a trial: fewer connections get a smaller share of a busy
+			// server, and giving it back is the point.
+			set(lowered((int) Math.ceil(limit * holdBefore / hold)),
 					String.format(Locale.ROOT,
 							"hold times %.2f times as long and %.0f%% fewer borrows a second at the same limit: the "
 									+ "server got slower, backing off",
@@ -453,9 +445,7 @@ public final class AdaptiveLimit implements PoolGuard {
 			return;
 		}
 		if (queue > beta && limit > this.floor) {
-			int target = (int) Math.ceil(busy * baseline / hold + alpha);
-			int lower = Math.max(this.floor, Math.max((limit + 1) / 2, Math.min(limit - 1, target)));
-			trial(lower, false,
+			trial(lowered((int) Math.ceil(busy * baseline / hold + alpha)), false,
 					String.format(Locale.ROOT,
 							"hold times %.2f times their low-load %s with %.1f connections busy: the database is "
 									+ "queuing %.1f of them",
@@ -463,8 +453,8 @@ public final class AdaptiveLimit implements PoolGuard {
 			return;
 		}
 		// While the server is slower than it was, a higher limit would take a larger
-		// share
-		// of it from its other clients: it grows as Vegas alone would, below the queue α.
+		// share of it from its other clients: it grows as Vegas alone would, below
+		// the queue α.
 		boolean grow = waiting >= WAITING && queue <= (this.contended ? alpha : beta) && limit < this.ceiling;
 		int probe = Math.max(this.floor, (int) Math.ceil(Math.min(limit, busy) / 2));
 		boolean probing = (waiting >= WAITING || busy >= 0.5 * limit) && busy >= this.floor + 1 && probe < limit
@@ -482,6 +472,13 @@ public final class AdaptiveLimit implements PoolGuard {
 		}
 	}
 
+	// A lower limit towards a target: one less at least, half at most, not under
+	// the floor.
+	private int lowered(int target) {
+		int limit = this.limit;
+		return Math.max(this.floor, Math.max((limit + 1) / 2, Math.min(limit - 1, target)));
+	}
+
 	// Whether a time (Long.MIN_VALUE: none) is past at this tick.
 	private boolean due(long time) {
 		return time == Long.MIN_VALUE || this.now - time >= 0;
@@ -490,18 +487,10 @@ public final class AdaptiveLimit implements PoolGuard {
 	private void trial(int to, boolean probe, String reason) {
 		this.trialFrom = this.limit;
 		this.trialIsProbe = probe;
-		this.rateBefore = this.smoothedRate;
-		this.holdBefore = this.smoothedHold;
-		this.levelTicksBefore = this.levelTicks;
-		this.triedAboveBefore = this.triedAbove;
-		this.triedBelowBefore = this.triedBelow;
-		int proven = this.proven;
 		this.trialRates = 0;
 		this.trialHolds = 0;
 		this.trialTicks = 0;
 		change(to, "trial: " + reason);
-		// What trials proved stands until this one's verdict.
-		this.proven = proven;
 		this.settling = 1;
 	}
 
@@ -512,10 +501,11 @@ public final class AdaptiveLimit implements PoolGuard {
 		double rate = this.trialRates / ticks;
 		double hold = this.trialHolds / ticks;
 		boolean shrink = this.limit < from;
-		double needed = shrink ? Math.max(KEEP_SHRINK * this.rateBefore, KEEP_PEAK * this.peakRate)
-				: this.rateBefore * (1 + Math.max(0.02, KEEP_GROW * (this.limit - from) / from));
-		// The noise of the difference between the trial's mean and the smoothed rate
-		// before.
+		double before = this.smoothedRate;
+		double needed = shrink ? Math.max(KEEP_SHRINK * before, KEEP_PEAK * this.peakRate)
+				: before * (1 + Math.max(0.02, KEEP_GROW * (this.limit - from) / from));
+		// The noise of the difference between the trial's mean and the smoothed
+		// rate before.
 		double noise = Math.sqrt(this.rateVariance * (1.0 / ticks + SMOOTHING / (2 - SMOOTHING)));
 		if (ticks < TRIAL_TICKS_MAX && Math.abs(rate / needed - 1) < noise) {
 			return;
@@ -526,15 +516,15 @@ public final class AdaptiveLimit implements PoolGuard {
 		// What the trial's limit is served in: a baseline where it was lower.
 		remember(hold);
 		String verdict = String.format(Locale.ROOT, "%d connections served %.0f borrows a second, %d served %.0f",
-				this.limit, rate, from, this.rateBefore);
+				this.limit, rate, from, before);
 		if (kept) {
 			// The trial's ticks are the new limit's first.
 			this.smoothedHold = hold;
 			this.smoothedRate = rate;
 			this.levelTicks = ticks;
 			reference(rate, hold);
-			// The level left served (nearly) as much, or less: one side of the new one is
-			// known.
+			// The level left served (nearly) as much, or less: one side of the new
+			// one is known.
 			this.triedAbove = shrink;
 			this.triedBelow = !shrink;
 			this.retry = RETRY;
@@ -555,14 +545,11 @@ public final class AdaptiveLimit implements PoolGuard {
 		// Whatever failed: the next trial of any kind waits, longer with each failure.
 		this.trialAfter = now + this.retry.toNanos();
 		this.retry = doubled(this.retry, RETRY_MAX);
-		// Back to the limit before, whose smoothed hold and rate still stand.
+		// Back to the limit before, whose own state still stands.
 		change(from, "trial failed: " + verdict);
-		this.smoothedHold = this.holdBefore;
-		this.smoothedRate = this.rateBefore;
-		this.levelTicks = this.levelTicksBefore;
-		reference(this.rateBefore, this.holdBefore);
-		this.triedAbove = this.triedAboveBefore || !shrink;
-		this.triedBelow = this.triedBelowBefore || shrink;
+		reference(before, this.smoothedHold);
+		this.triedAbove = this.triedAbove || !shrink;
+		this.triedBelow = this.triedBelow || shrink;
 		this.settling = 1;
 		prove();
 	}
@@ -608,6 +595,7 @@ public final class AdaptiveLimit implements PoolGuard {
 	private void set(int limit, String reason) {
 		if (limit != this.limit) {
 			change(limit, reason);
+			startLevel();
 			this.settling = 1;
 		}
 	}
@@ -630,7 +618,6 @@ public final class AdaptiveLimit implements PoolGuard {
 		this.limit = limit;
 		this.apply.accept(limit);
 		this.changes++;
-		startLevel();
 		this.lastChange = new Change(from, limit, reason, Instant.now());
 		logChange(from, limit, reason);
 	}
